@@ -1,0 +1,32 @@
+"""Dependencies routes ask for; the container is built once per app and shared."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from assistant.chat import ChatService
+from assistant.container import Container
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def get_chat(container: ContainerDep) -> ChatService:
+    s = container.settings
+    return ChatService(
+        container.llm,
+        container.index,
+        top_k=s.chat_top_k,
+        min_similarity=s.chat_min_similarity,
+        retries=s.llm_max_retries,
+    )
+
+
+ChatDep = Annotated[ChatService, Depends(get_chat)]

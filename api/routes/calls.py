@@ -1,0 +1,57 @@
+"""Calls: upload, list, show, retry."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import ContainerDep
+from assistant import calls
+from assistant.schemas import CallAccepted, CallPublic, CallsPublic
+
+router = APIRouter(prefix="/v1/calls", tags=["calls"])
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=CallAccepted)
+async def upload_call(
+    container: ContainerDep,
+    file: Annotated[UploadFile, File(description="Audio (wav, mp3, m4a, mp4, ogg, webm, flac) or transcript.")],
+    metadata: Annotated[str | None, Form(description="JSON object: title, rep, account, lead_source, ...")] = None,
+    title: Annotated[str | None, Form()] = None,
+    rep_channel: Annotated[str | None, Form(description="left or right, for dual-channel recordings")] = None,
+) -> CallAccepted:
+    """Store the upload (on disk before we answer) and queue it; the same file twice is the same call."""
+    meta = calls.parse_metadata(metadata)
+    return await run_in_threadpool(
+        calls.accept_upload,
+        container,
+        file.file,
+        file.filename or "upload",
+        metadata=meta,
+        title=title,
+        rep_channel=rep_channel or None,
+    )
+
+
+@router.get("", response_model=CallsPublic)
+def list_calls(
+    container: ContainerDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    status: str | None = None,
+) -> CallsPublic:
+    data = calls.list_calls(container, limit=limit, offset=offset, status=status)
+    return CallsPublic(data=data, count=len(data))
+
+
+@router.get("/{call_id}", response_model=CallPublic)
+def get_call(container: ContainerDep, call_id: str) -> CallPublic:
+    return calls.get_call(container, call_id)
+
+
+@router.post("/{call_id}/retry", status_code=status.HTTP_202_ACCEPTED, response_model=CallAccepted)
+def retry_call(container: ContainerDep, call_id: str) -> CallAccepted:
+    """Re-run a failed call from the stage that failed."""
+    return calls.retry(container, call_id)

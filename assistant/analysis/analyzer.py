@@ -1,0 +1,247 @@
+"""Analyse one call: summary, next steps, qualification with evidence, objections, themes, competitors.
+
+Shaped for a small local model (see DESIGN.md): the numbered transcript is one shared prompt prefix, which
+llama.cpp keeps cached, and each narrow question follows it. The model states values and points at line
+ids drawn from an enum; quotes are always the transcript's own words, and claims without them are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+import prompts
+from assistant.analysis.candidates import CandidateFinder, Embeds
+from assistant.analysis.grounding import lexical_matches
+from assistant.analysis.lines import Line, windows
+from assistant.analysis.questions import (
+    SummaryAnswer,
+    SummaryMergeAnswer,
+    criterion_answer_model,
+    objections_answer_model,
+)
+from assistant.analysis.results import (
+    AnalysisResult,
+    CriterionResult,
+    Mention,
+    NextStep,
+    Objection,
+    Qualification,
+    Status,
+    Verdict,
+)
+from assistant.llm.base import LLM, ChatMessage
+from assistant.llm.structured import complete_structured
+from assistant.qualification.definition import Criterion, Framework
+
+# Room left in the context for the task text and the answer.
+RESERVED_TOKENS = 1500
+STATUS_RANK: dict[str, int] = {"met": 3, "partial": 2, "not_met": 1, "unknown": 0}
+OBJECTION_PROBES = [
+    "That's more than we can spend right now.",
+    "Another vendor quoted us a lower price.",
+    "I'm worried about how long implementation will take.",
+    "We already use a different tool for this.",
+    "I'm not sure this is a priority for us this year.",
+    "I need to check with my boss before committing.",
+    "Our security team will have concerns about the data.",
+    "Will it integrate with our existing systems?",
+    "We can't sign a multi-year contract.",
+]
+MIN_EVIDENCE_SIMILARITY = 0.45
+# Short theme labels score low against whole sentences with MiniLM (about 0.25 for a right match).
+MIN_THEME_SIMILARITY = 0.2
+
+
+@dataclass
+class _Tally:
+    dropped: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def drop(self, why: str) -> None:
+        self.dropped += 1
+        self.notes.append(why)
+
+
+class Analyzer:
+    """Runs the analysis questions against an injected LLM and embedder."""
+
+    def __init__(self, llm: LLM, embedder: Embeds, *, context_tokens: int, retries: int) -> None:
+        self.llm = llm
+        self.embedder = embedder
+        self.window_tokens = max(1000, context_tokens - RESERVED_TOKENS)
+        self.retries = retries
+
+    def analyse(self, title: str, lines: list[Line], framework: Framework, criteria_version: int) -> AnalysisResult:
+        """The full analysis of a call given as numbered lines."""
+        tally = _Tally()
+        finder = CandidateFinder(self.embedder, lines)
+        parts = windows(lines, self.window_tokens)
+        summaries: list[SummaryAnswer] = []
+        criteria: dict[str, CriterionResult] = {}
+        objections: dict[int, Objection] = {}
+        for part in parts:
+            prefix = self._prefix(title, part)
+            summaries.append(self._ask(prefix, prompts.render("summary"), SummaryAnswer))
+            for criterion in framework.criteria:
+                found = self._criterion(prefix, part, criterion, finder, tally)
+                kept = criteria.get(criterion.key)
+                if kept is None or STATUS_RANK[found.status] > STATUS_RANK[kept.status]:
+                    criteria[criterion.key] = found
+            for objection in self._objections(prefix, part, finder):
+                objections.setdefault(int(objection[0]), objection[1])
+        summary = self._merge_summaries(summaries)
+        results = [criteria[c.key] for c in framework.criteria]
+        return AnalysisResult(
+            summary=summary,
+            next_steps=_dedupe_steps(summaries),
+            qualification=_qualification(framework, criteria_version, results),
+            objections=list(objections.values()),
+            themes=self._themes(summaries, finder, tally),
+            competitors=_competitors(summaries, lines, tally),
+            dropped_evidence=tally.dropped,
+        )
+
+    def _prefix(self, title: str, lines: list[Line]) -> list[ChatMessage]:
+        transcript = prompts.render("transcript", title=title, lines=lines)
+        return [
+            {"role": "system", "content": prompts.render("system")},
+            {"role": "user", "content": transcript},
+        ]
+
+    def _ask(self, prefix: list[ChatMessage], task: str, output: type[Any], max_tokens: int = 600) -> Any:
+        # The task goes after the transcript in the same user message so every question shares the
+        # transcript as a token-identical prefix (llama.cpp's prompt cache; hosted providers cache too).
+        messages: list[ChatMessage] = [
+            prefix[0],
+            {"role": "user", "content": prefix[1]["content"] + "\n\n" + task},
+        ]
+        return complete_structured(self.llm, messages, output, retries=self.retries, max_tokens=max_tokens)
+
+    def _criterion(
+        self, prefix: list[ChatMessage], part: list[Line], criterion: Criterion, finder: CandidateFinder, tally: _Tally
+    ) -> CriterionResult:
+        prospect = [line for line in part if line.role in ("prospect", "unknown")]
+        candidates = [c for c in finder.rank(criterion.probes, k=5) if c in prospect]
+        model = criterion_answer_model([line.id for line in prospect])
+        task = prompts.render(
+            "qualify_criterion", criterion=criterion, candidate_ids=[c.id for c in candidates] or ["none"]
+        )
+        answer: BaseModel = self._ask(prefix, task, model, max_tokens=300)
+        data = answer.model_dump()
+        status: Status = data["status"]
+        by_id = {line.id: line for line in prospect}
+        chosen = [by_id[i] for i in dict.fromkeys(data["evidence_lines"]) if i in by_id]
+        if len(chosen) < len(data["evidence_lines"]):
+            tally.drop(f"{criterion.key}: evidence pointed at a line that is not the prospect's")
+        value = data.get("value") or ""
+        # The stated value, found by its numbers and names, beats the model's pointer; then the pointer;
+        # then the prospect line closest in meaning to the value.
+        evidence_lines = lexical_matches(value, prospect)[:2] or chosen[:2] if status != "unknown" else []
+        if status in ("met", "partial") and not evidence_lines and value:
+            match = finder.best_match(f"{criterion.name}: {value}", prospect, min_similarity=MIN_EVIDENCE_SIMILARITY)
+            evidence_lines = [match] if match else []
+        if status in ("met", "partial") and not evidence_lines:
+            tally.drop(f"{criterion.key}: '{status}' without prospect evidence, reported as unknown")
+            status = "unknown"
+        return CriterionResult(
+            key=criterion.key,
+            name=criterion.name,
+            required=criterion.required,
+            status=status,
+            value=data.get("value") if status != "unknown" else None,
+            evidence=[line.evidence() for line in evidence_lines],
+            rationale=data.get("rationale") or "",
+        )
+
+    def _objections(
+        self, prefix: list[ChatMessage], part: list[Line], finder: CandidateFinder
+    ) -> list[tuple[int, Objection]]:
+        prospect = [line for line in part if line.role in ("prospect", "unknown")]
+        candidates = [c for c in finder.rank(OBJECTION_PROBES, k=8) if c in prospect]
+        task = prompts.render("objections", candidate_ids=[c.id for c in candidates] or ["none"])
+        answer = self._ask(prefix, task, objections_answer_model([line.id for line in prospect]))
+        by_id = {line.id: line for line in prospect}
+        found: list[tuple[int, Objection]] = []
+        for item in answer.objections:
+            line = by_id.get(int(item.line))
+            if line is None:
+                continue
+            found.append(
+                (line.id, Objection(**line.evidence().model_dump(), category=item.category, summary=item.summary))
+            )
+        return found
+
+    def _merge_summaries(self, summaries: list[SummaryAnswer]) -> str:
+        if len(summaries) == 1:
+            return summaries[0].summary
+        task = prompts.render("summary_merge", parts=[s.summary for s in summaries])
+        messages: list[ChatMessage] = [
+            {"role": "system", "content": prompts.render("system")},
+            {"role": "user", "content": task},
+        ]
+        merged = complete_structured(self.llm, messages, SummaryMergeAnswer, retries=self.retries, max_tokens=400)
+        return merged.summary
+
+    def _themes(self, summaries: list[SummaryAnswer], finder: CandidateFinder, tally: _Tally) -> list[Mention]:
+        themes: dict[str, Mention] = {}
+        prospect = [line for line in finder.lines if line.role != "rep"]
+        for label in (t.strip() for s in summaries for t in s.themes):
+            if not label or label.lower() in themes:
+                continue
+            line = finder.best_match(label, prospect, min_similarity=MIN_THEME_SIMILARITY)
+            if line is None:
+                tally.drop(f"theme '{label}' not found in the transcript")
+                continue
+            themes[label.lower()] = Mention(name=label, **line.evidence().model_dump())
+        return list(themes.values())
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"[^a-z0-9 ]+", " ", text.lower()).strip()
+
+
+def _competitors(summaries: list[SummaryAnswer], lines: list[Line], tally: _Tally) -> list[Mention]:
+    found: dict[str, Mention] = {}
+    for name in (c.strip() for s in summaries for c in s.competitors):
+        key = _normalise(name)
+        if not key or key in found:
+            continue
+        pattern = re.compile(rf"\b{re.escape(key)}\b")
+        line = next((ln for ln in lines if pattern.search(_normalise(ln.text))), None)
+        if line is None:
+            tally.drop(f"competitor '{name}' is not named in the transcript")
+            continue
+        found[key] = Mention(name=name, **line.evidence().model_dump())
+    return list(found.values())
+
+
+def _dedupe_steps(summaries: list[SummaryAnswer]) -> list[NextStep]:
+    steps: dict[str, NextStep] = {}
+    for step in (s for summary in summaries for s in summary.next_steps):
+        steps.setdefault(_normalise(step.text), NextStep(**step.model_dump()))
+    return list(steps.values())
+
+
+def _qualification(framework: Framework, version: int, results: list[CriterionResult]) -> Qualification:
+    required = [r for r in results if r.required]
+    blocking = [r.key for r in required if r.status != "met"]
+    verdict: Verdict
+    if not blocking:
+        verdict = "qualified"
+    elif any(r.status == "not_met" for r in required):
+        verdict = "unqualified"
+    elif all(r.status == "unknown" for r in results):
+        verdict = "unknown"
+    else:
+        verdict = "nurture"
+    return Qualification(
+        framework=framework.framework,
+        criteria_version=version,
+        verdict=verdict,
+        blocking=blocking,
+        criteria=results,
+    )

@@ -1,0 +1,43 @@
+"""Find the lines most likely to answer a question, by embedding similarity, before asking the model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from assistant.analysis.lines import Line
+
+
+class Embeds(Protocol):
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+class CandidateFinder:
+    """Embeds every line once; then ranks lines against example sentences ("probes")."""
+
+    def __init__(self, embedder: Embeds, lines: Sequence[Line]) -> None:
+        self._embedder = embedder
+        self.lines = list(lines)
+        self._vectors = embedder.embed([line.text for line in self.lines]) if self.lines else np.zeros((0, 384))
+
+    def rank(self, probes: list[str], *, k: int, roles: tuple[str, ...] = ("prospect",)) -> list[Line]:
+        """The `k` lines by `roles` closest to any probe, in transcript order."""
+        pool = [i for i, line in enumerate(self.lines) if line.role in roles or line.role == "unknown"]
+        if not pool or not probes:
+            return []
+        probe_vectors = self._embedder.embed(probes)
+        scores = (self._vectors[pool] @ probe_vectors.T).max(axis=1)
+        best = sorted(np.argsort(-scores)[:k].tolist())
+        return [self.lines[pool[i]] for i in best]
+
+    def best_match(self, text: str, among: Sequence[Line], *, min_similarity: float) -> Line | None:
+        """The line in `among` most similar to `text`, if it is similar enough to count as its evidence."""
+        if not among or not text.strip():
+            return None
+        index = {line.id: i for i, line in enumerate(self.lines)}
+        vectors = self._vectors[[index[line.id] for line in among]]
+        scores = vectors @ self._embedder.embed([text])[0]
+        best = int(np.argmax(scores))
+        return among[best] if float(scores[best]) >= min_similarity else None

@@ -1,0 +1,51 @@
+"""The transcript as numbered lines: the unit the model points at and the unit quotes are taken from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.analysis.results import Evidence, Role
+
+# A line longer than this is not extended further, so one quote never becomes a whole monologue.
+MAX_LINE_CHARS = 400
+ROLE_LABELS: dict[str, str] = {"rep": "Rep", "prospect": "Prospect", "unknown": "Speaker"}
+
+
+@dataclass(frozen=True)
+class Line:
+    id: int
+    start: float
+    end: float
+    speaker: str
+    role: Role
+    text: str
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role] if self.role != "unknown" else self.speaker
+
+    def evidence(self) -> Evidence:
+        """This line as verbatim evidence."""
+        return Evidence(quote=self.text, start=self.start, end=self.end, speaker=self.speaker, role=self.role)
+
+
+def estimate_tokens(text: str) -> int:
+    """A cheap token estimate (about 4 characters a token for English) used to size context windows."""
+    return len(text) // 4 + 1
+
+
+def windows(lines: list[Line], max_tokens: int) -> list[list[Line]]:
+    """Split lines into consecutive windows that each fit `max_tokens`, so long calls never overflow."""
+    result: list[list[Line]] = []
+    current: list[Line] = []
+    used = 0
+    for line in lines:
+        cost = estimate_tokens(line.text) + 4
+        if current and used + cost > max_tokens:
+            result.append(current)
+            current, used = [], 0
+        current.append(line)
+        used += cost
+    if current:
+        result.append(current)
+    return result

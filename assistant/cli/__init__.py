@@ -1,0 +1,209 @@
+"""`callsight`: ingest calls, show them, ask questions, run the server or a worker, run the demo."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from assistant import calls
+from assistant.chat import ChatFilters, ChatService
+from assistant.cli.render import render_answer, render_call
+from assistant.config import Settings, get_settings
+from assistant.container import Container
+from assistant.db.models import CallStatus
+from assistant.errors import CallsightError
+from assistant.pipeline import resume_interrupted
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+console = Console()
+err = Console(stderr=True)
+
+STAGE_PROGRESS = {
+    CallStatus.QUEUED: 0,
+    CallStatus.TRANSCRIBING: 1,
+    CallStatus.ANALYSING: 2,
+    CallStatus.INDEXING: 3,
+    CallStatus.DONE: 4,
+    CallStatus.FAILED: 4,
+}
+
+
+def _container(settings: Settings | None = None) -> Container:
+    return Container(settings or get_settings())
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def wait_for(container: Container, ids: list[str], *, show_progress: bool) -> None:
+    """Process the queue in this process until every call in `ids` is done or failed."""
+    container.queue.start_consumer(container.settings.workers)
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[stage]}"),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not show_progress,
+        ) as progress:
+            tasks = {i: progress.add_task(i, total=4, stage="queued") for i in ids}
+            pending = set(ids)
+            while pending:
+                for call_id in list(pending):
+                    status, _ = calls.status_of(container, call_id)
+                    progress.update(tasks[call_id], completed=STAGE_PROGRESS[status], stage=status)
+                    if status in (CallStatus.DONE, CallStatus.FAILED):
+                        pending.discard(call_id)
+                time.sleep(0.5)
+    finally:
+        container.queue.stop_consumer()
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="Audio or transcript files.")],
+    title: Annotated[str | None, typer.Option(help="Call title (default: file name).")] = None,
+    rep_channel: Annotated[str | None, typer.Option(help="Dual-channel audio: which channel is the rep.")] = None,
+    metadata: Annotated[str | None, typer.Option(help="JSON object: title, rep, account, lead_source, crm...")] = None,
+    wait: Annotated[bool, typer.Option(help="Process now and wait until done.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Store calls and queue them for transcription and analysis."""
+    container = _container()
+    meta = calls.parse_metadata(metadata)
+    accepted = []
+    for path in paths:
+        with path.open("rb") as fh:
+            accepted.append(
+                calls.accept_upload(container, fh, path.name, metadata=meta, title=title, rep_channel=rep_channel)
+            )
+    results: list[Any] = accepted
+    if wait:
+        wait_for(container, [a.id for a in accepted], show_progress=not as_json)
+        results = [calls.get_call(container, a.id) for a in accepted]
+    if as_json:
+        dumped = [r.model_dump(mode="json") for r in results]
+        _print_json(dumped[0] if len(dumped) == 1 else dumped)
+    else:
+        for r in results:
+            console.print(f"{r.id}  {r.status}" + (f"  {r.error}" if getattr(r, "error", None) else ""))
+    if wait and any(r.status == CallStatus.FAILED for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+def show(call_id: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Show a call: transcript, summary, scorecard with evidence, objections."""
+    call = calls.get_call(_container(), call_id)
+    if as_json:
+        _print_json(call.model_dump(mode="json"))
+    else:
+        render_call(console, call)
+
+
+@app.command("list")
+def list_(status: Annotated[str | None, typer.Option(help="Only calls with this status.")] = None) -> None:
+    """List calls, newest first."""
+    for c in calls.list_calls(_container(), status=status, limit=500):
+        console.print(f"{c.id}  {c.status:<12} {c.verdict or '-':<12} {c.title}")
+
+
+@app.command()
+def retry(call_id: str) -> None:
+    """Queue a failed call again; it resumes at the stage that failed."""
+    accepted = calls.retry(_container(), call_id)
+    console.print(f"{accepted.id}  {accepted.status}")
+
+
+def chat_service(container: Container) -> ChatService:
+    s = container.settings
+    return ChatService(
+        container.llm,
+        container.index,
+        top_k=s.chat_top_k,
+        min_similarity=s.chat_min_similarity,
+        retries=s.llm_max_retries,
+    )
+
+
+@app.command()
+def ask(
+    question: str,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    category: Annotated[str | None, typer.Option(help="Only this category (e.g. price_budget).")] = None,
+    kind: Annotated[str | None, typer.Option(help="objection, evidence, theme, competitor or quote.")] = None,
+) -> None:
+    """Ask the calls a question; the answer cites call, time and quote."""
+    answer = chat_service(_container()).ask(question, ChatFilters(category=category, kind=kind))
+    if as_json:
+        _print_json(answer.model_dump(mode="json"))
+    else:
+        render_answer(console, answer)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Run the API and web pages, with the job consumer in the same process."""
+    import uvicorn
+
+    from api.main import create_app
+
+    logging.basicConfig(level=logging.INFO)
+    uvicorn.run(create_app(_container(), run_consumer=True), host=host, port=port)
+
+
+@app.command()
+def worker(workers: Annotated[int, typer.Option(help="Consumer threads.")] = 1) -> None:
+    """Process the job queue only (no API)."""
+    logging.basicConfig(level=logging.INFO)
+    container = _container()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    container.queue.start_consumer(workers)
+    resumed = resume_interrupted(container)
+    err.print(f"worker running ({workers} thread(s)); resumed {len(resumed)} interrupted call(s)")
+    stop.wait()
+    container.queue.stop_consumer()
+
+
+db_app = typer.Typer(help="Database schema.")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the schema migrations (also done automatically at start)."""
+    _container()
+    console.print("database is at the newest schema")
+
+
+@app.command()
+def demo() -> None:
+    """Run the bundled sample sales call through the whole pipeline and show the result."""
+    from assistant.cli.demo import run_demo
+
+    run_demo(_container(), console)
+
+
+def main() -> None:
+    """Entry point: domain errors become a clear message and exit code 2, not a traceback."""
+    try:
+        app()
+    except CallsightError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        raise SystemExit(2) from exc

@@ -1,0 +1,70 @@
+"""What of a call goes into the vector index, with the metadata chat filters and citations need."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from assistant.analysis.results import AnalysisResult, Evidence
+from assistant.container import Container
+from assistant.db.models import Analysis, Call
+from assistant.db.session import session_scope
+from assistant.index.store import IndexItem
+from assistant.stages import load_lines
+
+
+def items_for_call(container: Container, call_id: str) -> list[IndexItem]:
+    """Index items for the call's latest analysis and its prospect lines."""
+    with session_scope(container.sessions) as session:
+        call = session.get_one(Call, call_id)
+        analysis = session.scalars(
+            select(Analysis).where(Analysis.call_id == call_id).order_by(Analysis.id.desc())
+        ).first()
+        meta = call.call_metadata or {}
+        base: dict[str, Any] = {
+            "call_id": call_id,
+            "call_title": call.title,
+            "call_date": call.created_at.date().isoformat(),
+            "call_ts": int(call.created_at.timestamp()),
+            "verdict": analysis.verdict if analysis else "unknown",
+        }
+        for key in ("account", "lead_source", "campaign", "industry", "rep"):
+            if meta.get(key):
+                base[key] = str(meta[key])
+        result = AnalysisResult.model_validate(analysis.result) if analysis else None
+    items: list[IndexItem] = []
+
+    def add(kind: str, n: int, text: str, ev: Evidence, **extra: Any) -> None:
+        metadata = {
+            **base,
+            "kind": kind,
+            "start": ev.start,
+            "end": ev.end,
+            "speaker": ev.speaker,
+            "speaker_role": ev.role,
+            "quote": ev.quote,
+            **extra,
+        }
+        items.append(IndexItem(id=f"{call_id}:{kind}:{n}", text=text, metadata=metadata))
+
+    if result is not None:
+        # The kind is spelled out in the indexed text because questions ("which competitors come up?")
+        # match a labelled sentence far better than the bare quote (MiniLM, measured).
+        for n, obj in enumerate(result.objections):
+            about = obj.category.replace("_", " / ")
+            add("objection", n, f'Objection about {about}: {obj.summary}. "{obj.quote}"', obj, category=obj.category)
+        n = 0
+        for crit in result.qualification.criteria:
+            for ev in crit.evidence:
+                text = f'{crit.name} ({crit.status}): "{ev.quote}"'
+                add("evidence", n, text, ev, category=crit.key, criterion=crit.key, status=crit.status)
+                n += 1
+        for n, theme in enumerate(result.themes):
+            add("theme", n, f'Theme: {theme.name}. "{theme.quote}"', theme, category=theme.name)
+        for n, comp in enumerate(result.competitors):
+            add("competitor", n, f'Competitor mentioned: {comp.name}. "{comp.quote}"', comp, category=comp.name)
+    for line in load_lines(container, call_id):
+        if line.role == "prospect" or line.role == "unknown":
+            add("quote", line.id, line.text, line.evidence(), category="transcript")
+    return items

@@ -1,0 +1,228 @@
+"""llama.cpp run in-process through xllamacpp: a GGUF on disk, no separate server to start."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import queue
+import secrets
+import threading
+from collections.abc import Callable, Generator
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import LLMOutputError, ModelNotFoundError
+from assistant.llm.base import ChatMessage, TokenUsage
+from assistant.llm.model_files import INSTALL_HINT
+
+log = logging.getLogger(__name__)
+
+ServerFactory = Callable[[Path, int, int], Any]
+
+# llguidance (xllamacpp's JSON-schema engine) options, set on the top-level schema. Measured with the
+# 1.5B model (eval/bench_llm.py, and by hand):
+# - one line with ", " and ": ": pretty-printed JSON costs about twice the tokens, and tokens are the
+#   time here; fully compact "," and ":" fights the model's tokenizer and garbles values
+#   (">$40,000"); free whitespace lets it emit spaces until max_tokens;
+# - lenient: a keyword it cannot compile (pydantic's "uri" format, say) is dropped instead of the
+#   whole grammar, which llama.cpp would otherwise ignore silently, leaving the output unconstrained.
+_GUIDANCE = {"whitespace_flexible": False, "item_separator": ", ", "key_separator": ": ", "lenient": True}
+_DONE = object()
+
+
+def constrained_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema as sent to llama.cpp: no undeclared keys, one-line output, lenient compilation."""
+    out = copy.deepcopy(schema)
+    _close_objects(out)
+    out["x-guidance"] = dict(_GUIDANCE)
+    return out
+
+
+def _close_objects(node: Any) -> None:
+    # JSON Schema allows extra keys by default, and a small model given that freedom keeps inventing
+    # keys until max_tokens. Pydantic ignores extras anyway, so forbidding them loses nothing.
+    if isinstance(node, dict):
+        if "properties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _close_objects(value)
+    elif isinstance(node, list):
+        for value in node:
+            _close_objects(value)
+
+
+def _xllamacpp() -> Any:
+    try:
+        import xllamacpp
+    except ImportError as e:
+        raise ModelNotFoundError(f"The local language model runtime (xllamacpp) is missing. {INSTALL_HINT}.") from e
+    return xllamacpp
+
+
+def _default_server(model_path: Path, n_ctx: int, n_threads: int) -> Any:
+    xllamacpp = _xllamacpp()
+    params = xllamacpp.CommonParams()
+    params.model.path = str(model_path)
+    params.n_ctx = n_ctx
+    # One slot: requests are serialised anyway, and a single slot keeps the whole context and the
+    # prompt cache for the one conversation prefix being worked on (a transcript asked many questions).
+    params.n_parallel = 1
+    params.cpuparams.n_threads = n_threads
+    params.cpuparams_batch.n_threads = n_threads
+    params.sampling.temp = 0.0
+    params.cache_prompt = True
+    # Host-RAM cache of earlier prefixes; llama.cpp's 8 GiB default is more than this box should give.
+    params.cache_ram_mib = 1024
+    params.verbosity = 0
+    # xllamacpp always opens an HTTP listener on 127.0.0.1 (random port) next to the in-process API.
+    # We never use it; a random key nobody knows makes it refuse every request, and the web UI is off.
+    params.api_keys = [secrets.token_urlsafe(32)]
+    params.ui = False
+    params.endpoint_slots = False
+    try:
+        return xllamacpp.Server(params)
+    except RuntimeError as e:
+        raise ModelNotFoundError(f"llama.cpp could not load {model_path} as a GGUF model: {e}") from e
+
+
+class LocalLlamaLLM:
+    """A GGUF model served by llama.cpp inside this process; loads on first use, one request at a time."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        n_ctx: int = 8192,
+        n_threads: int = 2,
+        model_name: str | None = None,
+        compact_json: bool = True,
+        server_factory: ServerFactory = _default_server,
+    ) -> None:
+        self.model_path = model_path
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads
+        self._name = model_name or model_path.stem
+        self.compact_json = compact_json
+        self._server_factory = server_factory
+        self._server: Any = None
+        # One lock for loading and generating: llama.cpp would queue requests for the single slot
+        # anyway, and serialising here keeps the prompt cache on the conversation being worked on.
+        self._lock = threading.Lock()
+        self.usage = TokenUsage()
+        self.last_timings: dict[str, float] = {}
+
+    @property
+    def model_name(self) -> str:
+        return self._name
+
+    def load(self) -> None:
+        """Load the model now instead of on the first request (start-up warm-up, benchmarks)."""
+        with self._lock:
+            self._loaded()
+
+    def close(self) -> None:
+        """Free the model; the next request loads it again."""
+        with self._lock:
+            self._server = None
+
+    def _loaded(self) -> Any:
+        if self._server is None:
+            self._server = self._server_factory(self.model_path, self.n_ctx, self.n_threads)
+        return self._server
+
+    def _request(
+        self, messages: list[ChatMessage], json_schema: dict[str, Any] | None, max_tokens: int
+    ) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "messages": [dict(m) for m in messages],
+            "max_tokens": max_tokens,
+            "temperature": 0.0,
+            "cache_prompt": True,
+        }
+        if json_schema is not None and self.compact_json:
+            # A grammar rather than the `json_schema` field: on the chat route llama.cpp turns
+            # `json_schema` into GBNF, which ignores the one-line option above.
+            request["grammar"] = _xllamacpp().json_schema_to_grammar(constrained_schema(json_schema))
+        elif json_schema is not None:
+            # llama.cpp's own GBNF: pretty-printed, whitespace bounded per gap, about 2x the tokens.
+            request["json_schema"] = json_schema
+        return request
+
+    def complete(
+        self,
+        messages: list[ChatMessage],
+        *,
+        json_schema: dict[str, Any] | None = None,
+        max_tokens: int = 512,
+    ) -> str:
+        """One reply; with `json_schema` the output is constrained to it by llama.cpp's grammar."""
+        request = self._request(messages, json_schema, max_tokens)
+        with self._lock:
+            server = self._loaded()
+            try:
+                result = server.handle_chat_completions(request)
+            except RuntimeError as e:
+                raise LLMOutputError(f"The local model {self._name} rejected the request: {e}") from e
+            self._check(result)
+            self._record(result)
+        choice = result["choices"][0]
+        if choice.get("finish_reason") == "length":
+            log.warning("%s stopped at max_tokens=%d; the reply is cut off", self._name, max_tokens)
+        return str(choice["message"].get("content") or "")
+
+    def stream(self, messages: list[ChatMessage], *, max_tokens: int = 512) -> Generator[str, None, None]:
+        """Yield the reply's text as llama.cpp produces it; closing the iterator stops generation."""
+        request = self._request(messages, None, max_tokens) | {"stream": True}
+        with self._lock:
+            server = self._loaded()
+            # xllamacpp streams by calling a callback until generation ends; a worker thread runs
+            # that call and a queue hands the chunks to this generator as they arrive.
+            chunks: queue.Queue[Any] = queue.Queue()
+            stop = threading.Event()
+
+            def on_chunk(chunk: Any) -> bool:
+                chunks.put(chunk)
+                return stop.is_set()  # True tells llama.cpp to stop generating
+
+            def run() -> None:
+                try:
+                    server.handle_chat_completions(request, on_chunk)
+                except BaseException as e:  # handed to the consumer, raised there
+                    chunks.put(e)
+                finally:
+                    chunks.put(_DONE)
+
+            worker = threading.Thread(target=run, name="llama-stream", daemon=True)
+            worker.start()
+            try:
+                while (chunk := chunks.get()) is not _DONE:
+                    if isinstance(chunk, BaseException):
+                        raise LLMOutputError(f"The local model {self._name} failed: {chunk}") from chunk
+                    self._check(chunk)
+                    if "timings" in chunk:
+                        self._record(chunk)
+                    for choice in chunk.get("choices", []):
+                        text = (choice.get("delta") or {}).get("content")
+                        if text:
+                            yield text
+            finally:
+                stop.set()
+                worker.join()
+
+    def _check(self, result: Any) -> None:
+        if isinstance(result, dict) and "error" not in result and {"choices", "timings"} & result.keys():
+            return
+        error = result.get("error", result) if isinstance(result, dict) else result
+        message = error.get("message", error) if isinstance(error, dict) else error
+        raise LLMOutputError(f"The local model {self._name} failed: {message}")
+
+    def _record(self, result: dict[str, Any]) -> None:
+        timings = result.get("timings") or {}
+        self.last_timings = {k: float(v) for k, v in timings.items() if isinstance(v, int | float)}
+        # llama.cpp's timings count what it actually evaluated; cache_n is the reused prefix.
+        cached = int(timings.get("cache_n", 0))
+        self.usage.add(
+            prompt=int(timings.get("prompt_n", 0)) + cached,
+            completion=int(timings.get("predicted_n", 0)),
+            cached=cached,
+        )

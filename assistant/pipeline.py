@@ -1,0 +1,122 @@
+"""Runs a call through its stages under a lease, records progress and errors, and resumes where it stopped."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+
+from assistant import stages
+from assistant.container import Container
+from assistant.db.models import Call, CallStatus, Job, utcnow
+from assistant.db.session import session_scope
+from assistant.errors import CallsightError
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=30)
+
+Stage = tuple[str, str, Callable[[Container, str], None], Callable[[Container, str], bool]]
+
+
+def _stage_list() -> list[Stage]:
+    return [
+        ("transcribe", CallStatus.TRANSCRIBING, stages.transcribe, _transcribed),
+        ("analyse", CallStatus.ANALYSING, stages.analyse, stages.analysis_is_current),
+        ("index", CallStatus.INDEXING, stages.index, _indexed),
+    ]
+
+
+def _transcribed(container: Container, call_id: str) -> bool:
+    with session_scope(container.sessions) as session:
+        return session.get_one(Call, call_id).transcribed_at is not None
+
+
+def _indexed(container: Container, call_id: str) -> bool:
+    with session_scope(container.sessions) as session:
+        return session.get_one(Call, call_id).indexed_at is not None
+
+
+class Pipeline:
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def run(self, call_id: str) -> None:
+        """Process one call; a failure is stored on the call and its job, never raised into the queue."""
+        owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        if not self._claim(call_id, owner):
+            log.info("call %s is taken by another worker or gone", call_id)
+            return
+        with session_scope(self.container.sessions) as session:
+            job = Job(call_id=call_id, status="running", started_at=utcnow())
+            session.add(job)
+            session.flush()
+            job_id = job.id
+        stage_name = "start"
+        try:
+            for stage_name, status, run, done in _stage_list():
+                if done(self.container, call_id):
+                    continue
+                self._set(call_id, job_id, status=status, stage=stage_name, owner=owner)
+                run(self.container, call_id)
+            self._finish(call_id, job_id, error=None, stage=None)
+        except CallsightError as exc:
+            self._finish(call_id, job_id, error=exc.message, stage=stage_name)
+        except Exception as exc:
+            log.exception("call %s failed in %s", call_id, stage_name)
+            self._finish(call_id, job_id, error=f"{type(exc).__name__}: {exc}", stage=stage_name)
+
+    def _claim(self, call_id: str, owner: str) -> bool:
+        # One UPDATE decides who runs the call, so two workers never process it at once.
+        now = utcnow()
+        with session_scope(self.container.sessions) as session:
+            claimed = session.execute(
+                update(Call)
+                .where(Call.id == call_id, or_(Call.lease_until.is_(None), Call.lease_until < now))
+                .values(lease_owner=owner, lease_until=now + LEASE, error=None, failed_stage=None)
+            )
+            return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+    def _set(self, call_id: str, job_id: int, *, status: str, stage: str, owner: str) -> None:
+        with session_scope(self.container.sessions) as session:
+            session.execute(update(Call).where(Call.id == call_id).values(status=status, lease_until=utcnow() + LEASE))
+            session.execute(update(Job).where(Job.id == job_id).values(stage=stage))
+
+    def _finish(self, call_id: str, job_id: int, *, error: str | None, stage: str | None) -> None:
+        with session_scope(self.container.sessions) as session:
+            session.execute(
+                update(Call)
+                .where(Call.id == call_id)
+                .values(
+                    status=CallStatus.FAILED if error else CallStatus.DONE,
+                    error=error,
+                    failed_stage=stage,
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(status="failed" if error else "done", error=error, finished_at=utcnow())
+            )
+
+
+def resume_interrupted(container: Container) -> list[str]:
+    """Queue again every call left mid-pipeline by a process that died (its lease has run out)."""
+    now = utcnow()
+    with session_scope(container.sessions) as session:
+        ids = list(
+            session.scalars(
+                select(Call.id).where(
+                    Call.status.in_(CallStatus.ACTIVE), or_(Call.lease_until.is_(None), Call.lease_until < now)
+                )
+            )
+        )
+    for call_id in ids:
+        container.queue.enqueue(call_id)
+    return ids

@@ -1,0 +1,65 @@
+"""The agreed qualification definition: a YAML document, validated strictly, stored in versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from assistant.errors import InvalidInputError
+
+FRAMEWORKS_DIR = Path(__file__).parent / "frameworks"
+
+
+class Criterion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    required: bool = True
+    question: str
+    met: str
+    partial: str
+    probes: list[str] = Field(min_length=1)
+
+
+class VerdictRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    qualified_when: Literal["all_required_met"] = "all_required_met"
+
+
+class Framework(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    framework: str
+    description: str = ""
+    verdict_rule: VerdictRule = VerdictRule()
+    criteria: list[Criterion] = Field(min_length=1)
+
+
+def parse_framework(text: str) -> Framework:
+    """Parse and validate a criteria YAML document; errors name the problem for the user."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InvalidInputError(f"The criteria file is not valid YAML: {exc}") from exc
+    try:
+        framework = Framework.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInputError(f"The criteria file does not match the expected shape: {exc}") from exc
+    keys = [c.key for c in framework.criteria]
+    if len(keys) != len(set(keys)):
+        raise InvalidInputError("Each criterion key must be unique in a criteria file.")
+    return framework
+
+
+def builtin_framework_text(name: str) -> str:
+    """The YAML of a built-in framework shipped with Callsight (e.g. "bant")."""
+    path = FRAMEWORKS_DIR / f"{name.lower()}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in FRAMEWORKS_DIR.glob("*.yaml")))
+        raise InvalidInputError(f"No built-in framework named {name!r}; known: {known}.")
+    return path.read_text(encoding="utf-8")

@@ -1,0 +1,43 @@
+"""Which criteria version is in force; the first use seeds the built-in BANT definition as version 1."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from assistant.db.models import CriteriaVersion
+from assistant.qualification.definition import Framework, builtin_framework_text, parse_framework
+
+DEFAULT_FRAMEWORK = "bant"
+
+
+def active_version(session: Session) -> CriteriaVersion:
+    """The criteria version new analyses use."""
+    found = session.scalars(
+        select(CriteriaVersion).where(CriteriaVersion.is_active).order_by(CriteriaVersion.id.desc())
+    ).first()
+    if found is not None:
+        return found
+    return save_version(session, builtin_framework_text(DEFAULT_FRAMEWORK))
+
+
+def save_version(session: Session, yaml_text: str) -> CriteriaVersion:
+    """Validate `yaml_text` and make it the active definition, as the next version of its framework."""
+    framework = parse_framework(yaml_text)
+    latest = session.scalars(
+        select(CriteriaVersion.version)
+        .where(CriteriaVersion.framework == framework.framework)
+        .order_by(CriteriaVersion.version.desc())
+    ).first()
+    session.execute(update(CriteriaVersion).values(is_active=False))
+    row = CriteriaVersion(
+        framework=framework.framework, version=(latest or 0) + 1, definition_yaml=yaml_text, is_active=True
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def load(version: CriteriaVersion) -> Framework:
+    """The parsed definition stored in `version`."""
+    return parse_framework(version.definition_yaml)

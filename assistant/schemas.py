@@ -1,0 +1,97 @@
+"""Public shapes of calls, shared by the API and the CLI (`callsight show --json`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.analysis.results import Mention, NextStep, Objection, Qualification
+
+
+class CrmRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    provider: Literal["hubspot", "salesforce", "generic"]
+    contact_id: str | None = None
+    company_id: str | None = None
+    deal_id: str | None = None
+
+
+class CallMetadata(BaseModel):
+    """What the uploader tells us about the call (`--metadata` / the `metadata` form field)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, max_length=300)
+    rep: str | None = Field(None, max_length=200)
+    account: str | None = Field(None, max_length=200)
+    lead_source: str | None = Field(None, max_length=200)
+    campaign: str | None = Field(None, max_length=200)
+    industry: str | None = Field(None, max_length=200)
+    crm: CrmRef | None = None
+
+
+class SpeakerPublic(BaseModel):
+    id: int
+    key: str
+    label: str
+    role: str
+    role_confidence: float
+    channel: str | None
+
+
+class SegmentPublic(BaseModel):
+    start: float
+    end: float
+    speaker: str
+    role: str
+    text: str
+
+
+class AnalysisInfo(BaseModel):
+    llm_model: str
+    prompt_version: str
+    criteria_version: int
+    created_at: datetime
+    duration_s: float
+
+
+class CallSummaryPublic(BaseModel):
+    id: str
+    title: str
+    status: str
+    error: str | None
+    failed_stage: str | None
+    created_at: datetime
+    duration_s: float | None
+    source_filename: str
+    media_kind: str
+    verdict: str | None
+    metadata: dict[str, Any]
+
+
+class CallPublic(CallSummaryPublic):
+    language: str | None
+    speakers: list[SpeakerPublic]
+    segments: list[SegmentPublic]
+    summary: str | None
+    next_steps: list[NextStep]
+    qualification: Qualification | None
+    objections: list[Objection]
+    themes: list[Mention]
+    competitors: list[Mention]
+    dropped_evidence: int
+    analysis: AnalysisInfo | None
+
+
+class CallsPublic(BaseModel):
+    data: list[CallSummaryPublic]
+    count: int
+
+
+class CallAccepted(BaseModel):
+    id: str
+    status: str
+    created: bool = Field(description="False when the same file was uploaded before: this is that call.")

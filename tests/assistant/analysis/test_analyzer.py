@@ -1,0 +1,157 @@
+"""The analyzer with a fake LLM and the real embedder: grounding, dropping, verdicts, long calls."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.analysis.analyzer import Analyzer
+from assistant.analysis.lines import Line
+from assistant.index import Embedder
+from assistant.qualification.definition import builtin_framework_text, parse_framework
+from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, summary_reply
+from tests.utils.calls import SHORT_CALL
+from tests.utils.fake_llm import FakeLLM
+
+BANT = parse_framework(builtin_framework_text("bant"))
+
+
+def short_call_lines() -> list[Line]:
+    lines = []
+    for n, raw in enumerate(SHORT_CALL.strip().splitlines(), start=1):
+        who, text = raw.split(": ", 1)
+        role = "rep" if who == "Rep" else "prospect"
+        lines.append(Line(id=n, start=n * 5.0, end=n * 5.0 + 4, speaker=who, role=role, text=text))  # type: ignore[arg-type]
+    return lines
+
+
+@pytest.fixture
+def analyzer(fake_llm: FakeLLM, embedder: Embedder) -> Analyzer:
+    return Analyzer(fake_llm, embedder, context_tokens=8192, retries=1)
+
+
+def test_evidence_is_the_prospects_verbatim_line_with_its_time(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+    enqueue_short_call_analysis(fake_llm)
+    lines = short_call_lines()
+    result = analyzer.analyse("Northwind", lines, BANT, 1)
+    budget = result.qualification.criteria[0]
+    assert budget.status == "met"
+    assert budget.evidence[0].quote == lines[3].text
+    assert budget.evidence[0].start == lines[3].start
+    assert budget.evidence[0].role == "prospect"
+    assert result.qualification.verdict == "qualified"
+    assert [o.category for o in result.objections] == ["competitor_incumbent", "integration_technical"]
+    assert result.objections[0].quote == lines[8].text
+    assert result.competitors[0].name == "Acme Insights"
+    assert result.competitors[0].quote == lines[8].text
+    assert result.dropped_evidence == 0
+    assert fake_llm.pending == 0
+
+
+def test_every_question_shares_the_transcript_prefix(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+    enqueue_short_call_analysis(fake_llm)
+    analyzer.analyse("Northwind", short_call_lines(), BANT, 1)
+    prefixes = {messages[1]["content"].split("\n\nTask:")[0] for messages in fake_llm.history}
+    assert len(prefixes) == 1
+    assert "4 Prospect: We set aside about forty thousand dollars" in prefixes.pop()
+
+
+def test_schema_only_offers_prospect_lines_as_evidence(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+    enqueue_short_call_analysis(fake_llm)
+    analyzer.analyse("Northwind", short_call_lines(), BANT, 1)
+    budget_schema = fake_llm.json_schemas[1]
+    assert budget_schema is not None
+    items = budget_schema["properties"]["evidence_lines"]["items"]
+    assert sorted(items["enum"]) == [2, 4, 6, 8, 9, 11]
+
+
+def test_met_without_prospect_evidence_becomes_unknown_and_is_counted(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+    fake_llm.enqueue(summary_reply(competitors=["Gong"], themes=[]))
+    # Rep line 3 asks about budget: pointing at it is not evidence; "value" matches nothing the prospect said.
+    fake_llm.enqueue(
+        '{"value": null, "status": "met", "evidence_lines": [], "rationale": "assumed"}',
+        criterion_reply("unknown"),
+        criterion_reply("unknown"),
+        criterion_reply("unknown"),
+        {"objections": []},
+    )
+    result = analyzer.analyse("Northwind", short_call_lines(), BANT, 1)
+    budget = result.qualification.criteria[0]
+    assert budget.status == "unknown"
+    assert budget.evidence == []
+    assert result.competitors == []  # "Gong" is never said in the call
+    assert result.dropped_evidence == 2
+    assert result.qualification.verdict == "unknown"
+
+
+def test_a_required_criterion_not_met_makes_the_lead_unqualified(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+    fake_llm.enqueue(
+        summary_reply(),
+        criterion_reply("not_met", [4], "no budget"),
+        criterion_reply("met", [6], "CFO"),
+        criterion_reply("met", [2], "manual entry"),
+        criterion_reply("partial", [8], "Q3"),
+        {"objections": []},
+    )
+    qualification = analyzer.analyse("Northwind", short_call_lines(), BANT, 3).qualification
+    assert qualification.verdict == "unqualified"
+    assert qualification.blocking == ["budget", "timeline"]
+    assert qualification.criteria_version == 3
+
+
+def test_invalid_reply_is_retried_with_the_error(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+    fake_llm.enqueue("not json at all")
+    enqueue_short_call_analysis(fake_llm)
+    result = analyzer.analyse("Northwind", short_call_lines(), BANT, 1)
+    assert result.summary.startswith("Tom from Northwind")
+    assert "does not match the required JSON schema" in fake_llm.history[1][-1]["content"]
+
+
+def test_long_call_is_analysed_in_windows_and_merged(fake_llm: FakeLLM, embedder: Embedder) -> None:
+    lines = short_call_lines()
+    long_lines = [
+        Line(id=i + 1, start=i * 5.0, end=i * 5.0 + 4, speaker=ln.speaker, role=ln.role, text=ln.text)
+        for i, ln in enumerate(lines * 40)
+    ]
+    analyzer = Analyzer(fake_llm, embedder, context_tokens=1500 + 1200, retries=0)
+    n_windows = -(-sum(len(ln.text) // 4 + 5 for ln in long_lines) // 1200)
+    for _ in range(n_windows):
+        fake_llm.enqueue(summary_reply(competitors=[], themes=[]), *(criterion_reply() for _ in range(4)))
+        fake_llm.enqueue({"objections": []})
+    fake_llm.enqueue({"summary": "One merged summary."})
+    result = analyzer.analyse("Long call", long_lines, BANT, 1)
+    assert n_windows > 1
+    assert result.summary == "One merged summary."
+    assert fake_llm.pending == 0
+    assert all(len(m[-1]["content"]) < 4 * 2700 for m in fake_llm.history)
+
+
+def test_stated_value_locates_evidence_when_the_model_points_at_the_wrong_line(
+    analyzer: Analyzer, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue(
+        summary_reply(),
+        criterion_reply("unknown", [4], "forty thousand"),
+        criterion_reply("met", [9], "CFO Dana Ruiz"),  # line 9 is about Acme; Dana Ruiz is named on line 6
+        criterion_reply("met", [2], "manual entry"),
+        criterion_reply("met", [2], "$25k threshold"),  # nothing says 25k: the model's pointer stands
+        {"objections": []},
+    )
+    lines = short_call_lines()
+    criteria = analyzer.analyse("Northwind", lines, BANT, 1).qualification.criteria
+    assert criteria[0].evidence == []  # unknown carries no evidence
+    assert [e.quote for e in criteria[1].evidence] == [lines[5].text]
+    assert [e.quote for e in criteria[3].evidence] == [lines[1].text]
+
+
+def test_grounding_matches_numbers_in_any_spelling() -> None:
+    from assistant.analysis.grounding import lexical_matches
+
+    lines = [
+        Line(1, 0, 1, "P", "prospect", "We paid almost $60,000 in penalties."),
+        Line(2, 1, 2, "P", "prospect", "We set aside about $40,000 this year."),
+        Line(3, 2, 3, "P", "prospect", "Live before the end of Q3, please."),
+    ]
+    assert [ln.id for ln in lexical_matches("$40k budget", lines)] == [2]
+    assert [ln.id for ln in lexical_matches("40,000 dollars", lines)] == [2]
+    assert [ln.id for ln in lexical_matches("end of Q3", lines)] == [3]
+    assert lexical_matches("soon", lines) == []

@@ -1,0 +1,53 @@
+"""Fake-LLM replies for a whole analysis, in the order the analyzer asks: summary, each BANT criterion,
+objections (per window)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.utils.fake_llm import FakeLLM
+
+BANT_KEYS = ("budget", "authority", "need", "timeline")
+
+
+def summary_reply(**overrides: Any) -> dict[str, Any]:
+    reply: dict[str, Any] = {
+        "summary": "Tom from Northwind wants to stop manual order entry; budget and CFO sign-off are set.",
+        "next_steps": [{"text": "Send the security questionnaire", "owner": "Rep", "due": "Friday"}],
+        "themes": ["manual order entry"],
+        "competitors": ["Acme Insights"],
+    }
+    reply.update(overrides)
+    return reply
+
+
+def criterion_reply(
+    status: str = "unknown", lines: list[int] | None = None, value: str | None = None
+) -> dict[str, Any]:
+    return {"value": value, "status": status, "evidence_lines": lines or [], "rationale": "From the call."}
+
+
+def enqueue_unknown_analysis(fake: FakeLLM) -> None:
+    """An analysis where the model finds nothing: every criterion unknown, no objections."""
+    fake.enqueue(summary_reply(competitors=[], themes=[]))
+    fake.enqueue(*(criterion_reply() for _ in BANT_KEYS))
+    fake.enqueue({"objections": []})
+
+
+def enqueue_short_call_analysis(fake: FakeLLM) -> None:
+    """The right answers for tests.utils.calls.SHORT_CALL (prospect lines are 2, 4, 6, 8, 9, 11)."""
+    fake.enqueue(summary_reply())
+    fake.enqueue(
+        criterion_reply("met", [4], "$40,000 this year"),
+        criterion_reply("met", [6], "CFO Dana Ruiz"),
+        criterion_reply("met", [2], "manual re-entry wastes ten hours a week"),
+        criterion_reply("met", [8], "live before end of Q3"),
+    )
+    fake.enqueue(
+        {
+            "objections": [
+                {"line": 9, "category": "competitor_incumbent", "summary": "Acme Insights is cheaper"},
+                {"line": 11, "category": "integration_technical", "summary": "IT has no time to implement"},
+            ]
+        }
+    )

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, create_model
 
 import prompts
+from assistant.analysis.questions import Paragraph
 from assistant.index.store import Hit, InsightIndex
 from assistant.llm.base import LLM, ChatMessage
 from assistant.llm.structured import complete_structured
@@ -88,7 +89,7 @@ def _answer_model(n_sources: int) -> type[BaseModel]:
     source = Literal[tuple(range(1, n_sources + 1))]  # type: ignore[valid-type]
     return create_model(
         "ChatReply",
-        answer=(str, ...),
+        answer=(Paragraph, ...),
         sources=(
             list[source],  # type: ignore[valid-type]
             Field(default_factory=list, max_length=6),

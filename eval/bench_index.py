@@ -126,15 +126,18 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return statistics.median(ordered) * 1000, p95 * 1000, ordered[-1] * 1000
 
 
-def time_calls(call: Callable[[str], Any], queries: list[str]) -> list[float]:
-    """Wall time of each call, after two warm-up calls."""
-    for q in queries[:2]:
-        call(q)
-    samples = []
+def time_variants(variants: list[tuple[str, Callable[[str], Any]]], queries: list[str]) -> dict[str, list[float]]:
+    """Wall time of each variant on each query, interleaved so background work (Chroma settling after the
+    bulk add, other processes) spreads over all rows instead of skewing one."""
+    for _, call in variants:
+        for q in queries[:2]:
+            call(q)
+    samples: dict[str, list[float]] = {name: [] for name, _ in variants}
     for q in queries:
-        began = time.perf_counter()
-        call(q)
-        samples.append(time.perf_counter() - began)
+        for name, call in variants:
+            began = time.perf_counter()
+            call(q)
+            samples[name].append(time.perf_counter() - began)
     return samples
 
 
@@ -145,7 +148,7 @@ def main() -> None:
     parser.add_argument("--real", type=int, default=2_000, help="sentences embedded for real")
     parser.add_argument("--queries", type=int, default=200, help="timed searches per variant")
     parser.add_argument("--k", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=2, help="onnxruntime intra-op threads")
+    parser.add_argument("--threads", type=int, default=1, help="onnxruntime intra-op threads (app default 1)")
     parser.add_argument("--dir", type=Path, default=None, help="Chroma directory (default: a temp dir)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
@@ -197,8 +200,8 @@ def main() -> None:
             lambda q: index.search(q, k=args.k, where={"call_id": last_call}),
         ),
     ]
-    for name, call in variants:
-        p50, p95, worst = percentiles(time_calls(call, queries))
+    for name, samples in time_variants(variants, queries).items():
+        p50, p95, worst = percentiles(samples)
         rows.append((name, f"p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   max {worst:6.1f} ms"))
 
     size_mb = sum(f.stat().st_size for f in workdir.rglob("*") if f.is_file()) / 1e6

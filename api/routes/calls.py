@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ContainerDep
 from assistant import calls
+from assistant.errors import UploadTooLargeError
 from assistant.schemas import CallAccepted, CallPublic, CallsPublic
 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
@@ -16,6 +17,7 @@ router = APIRouter(prefix="/v1/calls", tags=["calls"])
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=CallAccepted)
 async def upload_call(
+    request: Request,
     container: ContainerDep,
     file: Annotated[UploadFile, File(description="Audio (wav, mp3, m4a, mp4, ogg, webm, flac) or transcript.")],
     metadata: Annotated[str | None, Form(description="JSON object: title, rep, account, lead_source, ...")] = None,
@@ -23,6 +25,10 @@ async def upload_call(
     rep_channel: Annotated[str | None, Form(description="left or right, for dual-channel recordings")] = None,
 ) -> CallAccepted:
     """Store the upload (on disk before we answer) and queue it; the same file twice is the same call."""
+    limit = container.settings.max_upload_mb * (1 << 20)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + (1 << 20):  # allow for the multipart envelope
+        raise UploadTooLargeError(f"The upload is larger than the limit of {container.settings.max_upload_mb} MB.")
     meta = calls.parse_metadata(metadata)
     return await run_in_threadpool(
         calls.accept_upload,

@@ -50,8 +50,12 @@ OBJECTION_PROBES = [
     "Our security team will have concerns about the data.",
     "Will it integrate with our existing systems?",
     "We can't sign a multi-year contract.",
+    "My bigger worry is that our team has no time for this.",
+    "The other thing is security and where our data is stored.",
+    "They gave us a lower price.",
 ]
 MIN_EVIDENCE_SIMILARITY = 0.45
+MIN_CONCERN_SIMILARITY = 0.25
 # Short theme labels score low against whole sentences with MiniLM (about 0.25 for a right match).
 MIN_THEME_SIMILARITY = 0.2
 
@@ -91,7 +95,7 @@ class Analyzer:
                 kept = criteria.get(criterion.key)
                 if kept is None or STATUS_RANK[found.status] > STATUS_RANK[kept.status]:
                     criteria[criterion.key] = found
-            for objection in self._objections(prefix, part, finder):
+            for objection in self._objections(prefix, part, finder, tally):
                 objections.setdefault(int(objection[0]), objection[1])
         summary = self._merge_summaries(summaries)
         results = [criteria[c.key] for c in framework.criteria]
@@ -127,9 +131,7 @@ class Analyzer:
         prospect = [line for line in part if line.role in ("prospect", "unknown")]
         candidates = [c for c in finder.rank(criterion.probes, k=5) if c in prospect]
         model = criterion_answer_model([line.id for line in prospect])
-        task = prompts.render(
-            "qualify_criterion", criterion=criterion, candidate_ids=[c.id for c in candidates] or ["none"]
-        )
+        task = prompts.render("qualify_criterion", criterion=criterion, candidates=candidates)
         answer: BaseModel = self._ask(prefix, task, model, max_tokens=300)
         data = answer.model_dump()
         status: Status = data["status"]
@@ -158,22 +160,35 @@ class Analyzer:
         )
 
     def _objections(
-        self, prefix: list[ChatMessage], part: list[Line], finder: CandidateFinder
+        self, prefix: list[ChatMessage], part: list[Line], finder: CandidateFinder, tally: _Tally
     ) -> list[tuple[int, Objection]]:
         prospect = [line for line in part if line.role in ("prospect", "unknown")]
         candidates = [c for c in finder.rank(OBJECTION_PROBES, k=8) if c in prospect]
-        task = prompts.render("objections", candidate_ids=[c.id for c in candidates] or ["none"])
-        answer = self._ask(prefix, task, objections_answer_model([line.id for line in prospect]))
-        by_id = {line.id: line for line in prospect}
+        task = prompts.render("objections", candidates=candidates)
+        # Only the candidates are selectable: offered every prospect line, the model lists them all.
+        answer = self._ask(prefix, task, objections_answer_model([line.id for line in candidates]))
         found: list[tuple[int, Objection]] = []
         for item in answer.objections:
-            line = by_id.get(int(item.line))
+            line = self._locate_concern(item.summary, int(item.line), prospect, finder)
             if line is None:
+                tally.drop(f"objection '{item.summary}' matches no prospect line")
                 continue
             found.append(
                 (line.id, Objection(**line.evidence().model_dump(), category=item.category, summary=item.summary))
             )
         return found
+
+    @staticmethod
+    def _locate_concern(summary: str, pointed: int, prospect: list[Line], finder: CandidateFinder) -> Line | None:
+        """The model's line if it is about the concern, else the prospect line that is (DESIGN.md: the model
+        names concerns well but points at the wrong line about half the time)."""
+        best = finder.best_match(summary, prospect, min_similarity=MIN_CONCERN_SIMILARITY)
+        if best is None:
+            return None
+        by_id = {line.id: line for line in prospect}
+        if pointed in by_id and finder.similarity(summary, by_id[pointed]) >= finder.similarity(summary, best) - 0.1:
+            return by_id[pointed]
+        return best
 
     def _merge_summaries(self, summaries: list[SummaryAnswer]) -> str:
         if len(summaries) == 1:

@@ -32,6 +32,11 @@ class CandidateFinder:
         best = sorted(np.argsort(-scores)[:k].tolist())
         return [self.lines[pool[i]] for i in best]
 
+    def similarity(self, text: str, line: Line) -> float:
+        """Cosine similarity of `text` to one line."""
+        index = next(i for i, candidate in enumerate(self.lines) if candidate.id == line.id)
+        return float(self._vectors[index] @ self._embedder.embed([text])[0])
+
     def best_match(self, text: str, among: Sequence[Line], *, min_similarity: float) -> Line | None:
         """The line in `among` most similar to `text`, if it is similar enough to count as its evidence."""
         if not among or not text.strip():

@@ -1,6 +1,6 @@
 """Chroma `where` filters evaluated in Python, with Chroma's semantics, so that `InsightIndex.search` can
 filter an over-fetched candidate list itself: local Chroma has no metadata index and a filtered query on
-100k items costs 100-300 ms, against about 25 ms for fetching 256 unfiltered neighbours.
+100k items costs 50-200 ms, against about 25 ms for fetching 256 unfiltered neighbours.
 
 Semantics, checked against Chroma 1.5 by tests/assistant/index/test_filters.py: equality is type-aware
 (1 == 1.0, but True != 1 and "1" != 1); `$ne`/`$nin` also match items that lack the key; `$gt`, `$gte`,

@@ -18,6 +18,9 @@ since Chroma metadata cannot hold None):
 
 `where` takes Chroma's filter syntax; a dict of several plain fields ({"call_id": "c1", "kind": "theme"})
 is read as their conjunction, which Chroma itself would reject. An invalid filter is an InvalidInputError.
+Local Chroma has no metadata index, so `search` answers a filter the cheapest way that is still right:
+scoring every item when the filter pins one to four calls, else filtering the 32 * k nearest neighbours
+itself, else (a filter too rare for that) Chroma's own filtered query. eval/bench_index.py measures them.
 """
 
 from __future__ import annotations
@@ -46,11 +49,14 @@ SPEAKER_ROLES: frozenset[str] = frozenset(get_args(SpeakerRole))
 # Embedding and upserting in slices bounds memory for a large re-index and keeps each Chroma write
 # well under its maximum batch size.
 _ADD_BATCH = 512
-# Fetching 256 unfiltered neighbours with their metadata takes about 25 ms at 100k items, and a filter
-# matching a few percent of the index still leaves k of them.
+# Fetching n unfiltered neighbours with their metadata costs about 0.08 ms each at 100k items (256: 25 ms),
+# and a pool of 32 * k still holds k matches of a filter that selects about 5 % of the index.
 _OVERFETCH = 256
-# Scoring every item of a few calls is exact and cheap; of hundreds of calls it is neither.
-_MAX_PINNED_CALLS = 50
+_MAX_POOL = 1024
+# Fetching a call's items with their vectors costs about 0.15 ms per item, so scoring every item is exact
+# and cheaper than Chroma's filtered query (about 100 ms at 100k items) for a few calls of a few hundred
+# items each, not for dozens.
+_MAX_PINNED_CALLS = 4
 
 
 @dataclass(frozen=True)
@@ -137,13 +143,13 @@ class InsightIndex:
         vector = self._embedder.embed([query])[0]
         if clause is None:
             return self._nearest(vector, k)
-        # Local Chroma has no metadata index: a filtered query scans every item's metadata (100-300 ms
-        # at 100k items). Cheaper plans first, Chroma's own filtered query when they cannot answer.
+        # Local Chroma has no metadata index: its filtered query takes 50-200 ms at 100k items whatever
+        # the filter selects. Cheaper plans first, Chroma's own filtered query when they cannot answer.
         call_ids = pinned_call_ids(clause)
         if call_ids is not None and len(call_ids) <= _MAX_PINNED_CALLS:
             return self._exact_within(vector, k, clause)
-        if can_evaluate(clause):
-            pool_size = max(_OVERFETCH, 8 * k)
+        pool_size = max(_OVERFETCH, 32 * k)
+        if pool_size <= _MAX_POOL and can_evaluate(clause):
             pool = self._nearest(vector, pool_size)
             hits = [hit for hit in pool if matches(hit.metadata, clause)]
             # Enough matches among the nearest neighbours are the filtered top k; a pool that holds the
@@ -170,8 +176,7 @@ class InsightIndex:
         return sorted(hits, key=lambda h: h.similarity, reverse=True)
 
     def _exact_within(self, vector: np.ndarray, k: int, where: dict[str, Any]) -> list[Hit]:
-        # A call holds tens of items, so fetching them and scoring every one is both cheaper than a
-        # filtered query and exact.
+        # Few calls hold few items, so scoring every one is both cheaper than a filtered query and exact.
         got = self._collection.get(where=where, include=["embeddings", "documents", "metadatas"])
         if not got["ids"]:
             return []

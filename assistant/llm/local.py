@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import queue
 import secrets
 import threading
@@ -52,6 +53,13 @@ def _close_objects(node: Any) -> None:
 
 
 def _xllamacpp() -> Any:
+    # xllamacpp's ggml synchronises its threads with OpenMP barriers on the system libgomp, which spin
+    # by default. eval/bench_llm.py, 2 threads on 2 cores, generation tok/s idle / with one busy
+    # process beside it: spinning 17 / 7 (21 / 5.5 with a short spin), passive 14 / 13, and passive
+    # reads prompts fastest (60 / 44 tok/s). Transcription shares these cores, so passive it is.
+    # libgomp reads this once, when the import below loads it; setdefault keeps an operator's
+    # explicit choice. (CTranslate2 ships its own libgomp, untouched.)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import xllamacpp
     except ImportError as e:
@@ -171,7 +179,7 @@ class LocalLlamaLLM:
         return str(choice["message"].get("content") or "")
 
     def stream(self, messages: list[ChatMessage], *, max_tokens: int = 512) -> Generator[str, None, None]:
-        """Yield the reply's text as llama.cpp produces it; closing the iterator stops generation."""
+        """Yield the reply's text as llama.cpp produces it; holds the model until exhausted or closed."""
         request = self._request(messages, None, max_tokens) | {"stream": True}
         with self._lock:
             server = self._loaded()

@@ -131,3 +131,22 @@ def test_unknown_call_is_404(client: TestClient) -> None:
     response = client.get("/v1/calls/nope")
     assert response.status_code == 404
     assert "nope" in response.json()["detail"]
+
+
+def test_upload_over_the_size_limit_is_413_and_nothing_is_stored(client: TestClient, container: Container) -> None:
+    container.settings.max_upload_mb = 1
+    big = b"RIFF" + b"\x00" * (3 << 20)
+    response = client.post("/v1/calls", files={"file": ("big.wav", big, "audio/wav")})
+    assert response.status_code == 413
+    assert "1 MB" in response.json()["detail"]
+    assert count_calls(container) == 0
+    assert stored_files(container) == []
+
+
+def test_upload_just_over_the_limit_is_caught_while_streaming(client: TestClient, container: Container) -> None:
+    container.settings.max_upload_mb = 1
+    body = b"RIFF" + b"\x00" * ((1 << 20) + 200_000)  # under the header allowance, over the stored limit
+    response = client.post("/v1/calls", files={"file": ("big.wav", body, "audio/wav")})
+    assert response.status_code == 413
+    assert "big.wav" in response.json()["detail"]
+    assert stored_files(container) == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion import Transcriber, Transcript, probe, resolve_whisper_model, transcribe_recording
+from ingestion import Transcriber, Transcript, probe, transcribe_recording
 from tests.utils.audio import make_stereo, require_tools, synth_speech
 
 # tiny.en mishears some espeak-ng sentences; these two were checked to come back (>= 0.93 of words)
@@ -14,12 +14,6 @@ from tests.utils.audio import make_stereo, require_tools, synth_speech
 REP_TEXT = "Thanks for joining the call today. Could you tell me how your team plans deliveries right now?"
 PROSPECT_TEXT = "The finance director wants a decision before the summer, and the price matters a lot."
 MAX_DURATION_S = 600.0
-
-
-@pytest.fixture(scope="session")
-def transcriber() -> Transcriber:
-    """One model for the whole run: loading it is the slowest step."""
-    return Transcriber(resolve_whisper_model(None))
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from assistant.chat import ChatService
+from assistant.chat import ChatService, chat_service
 from assistant.container import Container
 
 
@@ -19,14 +19,7 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 
 
 def get_chat(container: ContainerDep) -> ChatService:
-    s = container.settings
-    return ChatService(
-        container.llm,
-        container.index,
-        top_k=s.chat_top_k,
-        min_similarity=s.chat_min_similarity,
-        retries=s.llm_max_retries,
-    )
+    return chat_service(container)
 
 
 ChatDep = Annotated[ChatService, Depends(get_chat)]

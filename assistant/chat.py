@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, create_model
 
 import prompts
 from assistant.analysis.questions import Paragraph
+from assistant.container import Container
 from assistant.index.store import Hit, InsightIndex
 from assistant.llm.base import LLM, ChatMessage
 from assistant.llm.structured import complete_structured
@@ -157,3 +158,11 @@ class ChatService:
         if not chosen:
             return ChatAnswer(answer=NO_EVIDENCE, citations=[])
         return ChatAnswer(answer=reply.answer, citations=[_citation(h) for h in chosen])  # type: ignore[attr-defined]
+
+
+def chat_service(container: Container) -> ChatService:
+    """The chat service over the container's model and index, configured from its settings."""
+    s = container.settings
+    return ChatService(
+        container.llm, container.index, top_k=s.chat_top_k, min_similarity=s.chat_min_similarity, retries=s.llm_max_retries
+    )

@@ -14,6 +14,14 @@ from assistant.config import Settings
 log = logging.getLogger(__name__)
 
 
+class EmbeddedConsumer(Consumer):
+    """Huey's consumer without its signal handlers: the host process (uvicorn, `callsight worker`, the CLI)
+    owns SIGINT/SIGTERM and stops the consumer itself; Huey's handlers would also fail off the main thread."""
+
+    def _set_signal_handlers(self) -> None:
+        return None
+
+
 class JobQueue:
     """Queue of calls to process; `run_call` is the pipeline's entry point for one call id."""
 
@@ -36,7 +44,8 @@ class JobQueue:
 
     def start_consumer(self, workers: int = 1) -> Consumer:
         """Run consumer threads in this process (what `callsight serve` and `ingest --wait` do)."""
-        consumer = self.huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
+        # max_delay bounds the idle polling back-off, so a new upload waits at most a second to start.
+        consumer = EmbeddedConsumer(self.huey, workers=workers, worker_type="thread", periodic=False, max_delay=1.0)
         consumer.start()
         self._consumer = consumer
         return consumer

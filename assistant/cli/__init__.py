@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from assistant import calls
-from assistant.chat import ChatFilters, ChatService
+from assistant.chat import ChatFilters, chat_service
 from assistant.cli.render import render_answer, render_call
 from assistant.config import Settings, get_settings
 from assistant.container import Container
@@ -124,17 +124,6 @@ def retry(call_id: str) -> None:
     """Queue a failed call again; it resumes at the stage that failed."""
     accepted = calls.retry(_container(), call_id)
     console.print(f"{accepted.id}  {accepted.status}")
-
-
-def chat_service(container: Container) -> ChatService:
-    s = container.settings
-    return ChatService(
-        container.llm,
-        container.index,
-        top_k=s.chat_top_k,
-        min_similarity=s.chat_min_similarity,
-        retries=s.llm_max_retries,
-    )
 
 
 @app.command()

@@ -7,6 +7,7 @@ import time
 from rich.console import Console
 
 from assistant import calls
+from assistant.chat import chat_service
 from assistant.cli.render import render_answer, render_call
 from assistant.container import Container
 from assistant.demo import DISCOVERY_CALL_AUDIO
@@ -16,7 +17,7 @@ DEMO_QUESTION = "What objections did prospects raise about price or competitors?
 
 def run_demo(container: Container, console: Console) -> None:
     """Ingest the bundled dual-channel call (rep on the left), process it, print it and a chat answer."""
-    from assistant.cli import chat_service, wait_for
+    from assistant.cli import wait_for
 
     console.print(f"[bold]Callsight demo[/bold]: {DISCOVERY_CALL_AUDIO.name}, data in {container.settings.data_dir}")
     started = time.perf_counter()

@@ -164,5 +164,9 @@ def chat_service(container: Container) -> ChatService:
     """The chat service over the container's model and index, configured from its settings."""
     s = container.settings
     return ChatService(
-        container.llm, container.index, top_k=s.chat_top_k, min_similarity=s.chat_min_similarity, retries=s.llm_max_retries
+        container.llm,
+        container.index,
+        top_k=s.chat_top_k,
+        min_similarity=s.chat_min_similarity,
+        retries=s.llm_max_retries,
     )

@@ -87,14 +87,13 @@ def _citation(hit: Hit) -> Citation:
 
 
 def _answer_model(n_sources: int) -> type[BaseModel]:
+    """Sources first, then the answer: asked for the answer first, the 1.5B model takes the "no evidence"
+    way out even when an excerpt answers the question (measured on the demo call), as in the analysis."""
     source = Literal[tuple(range(1, n_sources + 1))]  # type: ignore[valid-type]
     return create_model(
         "ChatReply",
+        sources=(list[source], Field(max_length=6)),  # type: ignore[valid-type]
         answer=(Paragraph, ...),
-        sources=(
-            list[source],  # type: ignore[valid-type]
-            Field(default_factory=list, max_length=6),
-        ),
     )
 
 

@@ -18,6 +18,11 @@ from assistant.demo import DISCOVERY_CALL_AUDIO
 CALLSIGHT = Path(sys.executable).parent / "callsight"
 
 
+def run_cli(env: dict[str, str], args: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run the installed `callsight` command as a user would."""
+    return subprocess.run([str(CALLSIGHT), *args], env=env, capture_output=True, text=True, timeout=900, check=False)
+
+
 def verbatim_spans(segments: list[dict]) -> set[tuple[str, float, str]]:
     """(text, start, role) for every run of up to 6 consecutive segments by the same speaker."""
     spans = set()
@@ -39,9 +44,9 @@ def test_bundled_call_goes_through_every_stage_with_the_real_models(real_llm_set
         "CALLSIGHT_LLM_MODEL_PATH": str(real_llm_settings.llm_model_path),
     }
     metadata = json.dumps({"rep": "Maya", "account": "Northwind Freight", "lead_source": "webinar"})
-    ingest = subprocess.run(
+    ingest = run_cli(
+        env,
         [
-            str(CALLSIGHT),
             "ingest",
             str(DISCOVERY_CALL_AUDIO),
             "--rep-channel",
@@ -51,11 +56,6 @@ def test_bundled_call_goes_through_every_stage_with_the_real_models(real_llm_set
             "--metadata",
             metadata,
         ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
     )
     assert ingest.returncode == 0, ingest.stderr[-3000:]
     call = json.loads(ingest.stdout)
@@ -85,14 +85,7 @@ def test_bundled_call_goes_through_every_stage_with_the_real_models(real_llm_set
     assert call["summary"] and len(call["summary"]) > 80
     assert call["objections"], "the prospect raises price, implementation and security concerns"
 
-    ask = subprocess.run(
-        [str(CALLSIGHT), "ask", "What did the prospect say about the competitor's price?", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    ask = run_cli(env, ["ask", "What did the prospect say about the competitor's price?", "--json"])
     assert ask.returncode == 0, ask.stderr[-3000:]
     answer = json.loads(ask.stdout)
     assert answer["citations"], answer

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 import prompts
 from assistant.analysis.candidates import CandidateFinder, Embeds
-from assistant.analysis.grounding import lexical_matches
+from assistant.analysis.grounding import is_stated, lexical_matches, words
 from assistant.analysis.lines import Line, windows
 from assistant.analysis.questions import (
     SummaryAnswer,
@@ -101,7 +101,7 @@ class Analyzer:
         results = [criteria[c.key] for c in framework.criteria]
         return AnalysisResult(
             summary=summary,
-            next_steps=_dedupe_steps(summaries),
+            next_steps=_grounded_steps(summaries, lines, tally),
             qualification=_qualification(framework, criteria_version, results),
             objections=list(objections.values()),
             themes=self._themes(summaries, finder, tally),
@@ -234,10 +234,20 @@ def _competitors(summaries: list[SummaryAnswer], lines: list[Line], tally: _Tall
     return list(found.values())
 
 
-def _dedupe_steps(summaries: list[SummaryAnswer]) -> list[NextStep]:
+def _grounded_steps(summaries: list[SummaryAnswer], lines: list[Line], tally: _Tally) -> list[NextStep]:
+    """Next steps, each once, with an owner and due date only where the call says them."""
+    # Speakers' names and roles count as said: "owner: Rep" is how the model names the seller.
+    transcript_words = {"rep", "prospect"}.union(*(words(f"{line.text} {line.speaker}") for line in lines))
     steps: dict[str, NextStep] = {}
     for step in (s for summary in summaries for s in summary.next_steps):
-        steps.setdefault(_normalise(step.text), NextStep(**step.model_dump()))
+        kept = NextStep(text=step.text)
+        for field_name in ("owner", "due"):
+            value = getattr(step, field_name)
+            if value and is_stated(value, transcript_words):
+                setattr(kept, field_name, value)
+            elif value:
+                tally.drop(f"next step {field_name} '{value}' is not said in the call")
+        steps.setdefault(_normalise(step.text), kept)
     return list(steps.values())
 
 

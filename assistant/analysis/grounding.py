@@ -44,3 +44,14 @@ def lexical_matches(value: str, lines: Sequence[Line]) -> list[Line]:
             scored.append((score, line))
     scored.sort(key=lambda pair: -pair[0])
     return [line for _, line in scored]
+
+
+def words(text: str) -> set[str]:
+    """Lower-case words and numbers of `text`, with numbers in one spelling ("$40,000" -> "40000")."""
+    return set(re.findall(r"[a-z0-9]+", text.lower().replace(",", ""))) | _numbers(text)
+
+
+def is_stated(text: str, transcript_words: set[str]) -> bool:
+    """True when every word of `text` occurs in the transcript: a due date or owner the call never mentions
+    ("2023-09-12" for "next Tuesday") is the model's guess, and a CRM field is never guessed."""
+    return words(text) <= transcript_words

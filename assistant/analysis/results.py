@@ -10,17 +10,6 @@ Status = Literal["met", "partial", "not_met", "unknown"]
 Verdict = Literal["qualified", "nurture", "unqualified", "unknown"]
 Role = Literal["rep", "prospect", "unknown"]
 
-OBJECTION_CATEGORIES = (
-    "price_budget",
-    "timing_priority",
-    "authority_process",
-    "need_fit",
-    "competitor_incumbent",
-    "trust_risk_security",
-    "integration_technical",
-    "contract_legal",
-    "other",
-)
 ObjectionCategory = Literal[
     "price_budget",
     "timing_priority",

@@ -155,3 +155,15 @@ def test_grounding_matches_numbers_in_any_spelling() -> None:
     assert [ln.id for ln in lexical_matches("40,000 dollars", lines)] == [2]
     assert [ln.id for ln in lexical_matches("end of Q3", lines)] == [3]
     assert lexical_matches("soon", lines) == []
+
+
+def test_next_step_owner_and_date_are_kept_only_when_the_call_says_them(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+    steps = [
+        {"text": "Send the security questionnaire", "owner": "Rep", "due": "Friday"},
+        {"text": "Demo with Dana", "owner": "Tom", "due": "2023-09-12"},
+    ]
+    fake_llm.enqueue(summary_reply(next_steps=steps, themes=[], competitors=[]))
+    fake_llm.enqueue(*(criterion_reply() for _ in range(4)), {"objections": []})
+    result = analyzer.analyse("Northwind", short_call_lines(), BANT, 1)
+    assert [(s.owner, s.due) for s in result.next_steps] == [("Rep", "Friday"), ("Tom", None)]
+    assert result.dropped_evidence == 1

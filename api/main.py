@@ -20,8 +20,9 @@ def create_app(container: Container, *, run_consumer: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if run_consumer:
-            container.queue.start_consumer(container.settings.workers)
+            # Before the consumer starts, so no lease of this process can be live yet.
             resume_interrupted(container)
+            container.queue.start_consumer(container.settings.workers)
         try:
             yield
         finally:

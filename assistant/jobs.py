@@ -51,6 +51,8 @@ class JobQueue:
         return consumer
 
     def stop_consumer(self) -> None:
+        """Stop without waiting for a running job (an analysis can take minutes): the job's call keeps its
+        lease, and the next start resumes it at the stage it was in (`pipeline.resume_interrupted`)."""
         if self._consumer is not None:
-            self._consumer.stop(graceful=True)
+            self._consumer.stop(graceful=False)
             self._consumer = None

@@ -7,7 +7,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
@@ -106,17 +106,41 @@ class Pipeline:
             )
 
 
+def _lease_is_dead(owner: str | None) -> bool:
+    """True when the lease holder was a process on this machine that no longer runs."""
+    if not owner:
+        return True
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return int(pid) == os.getpid()  # our own earlier consumer: this process is starting a new one
+
+
 def resume_interrupted(container: Container) -> list[str]:
-    """Queue again every call left mid-pipeline by a process that died (its lease has run out)."""
+    """Queue again every call left mid-pipeline by a process that died: its lease ran out, or its holder was
+    a process on this machine that is gone (so a restart resumes at once, not after the lease)."""
     now = utcnow()
     with session_scope(container.sessions) as session:
-        ids = list(
-            session.scalars(
-                select(Call.id).where(
-                    Call.status.in_(CallStatus.ACTIVE), or_(Call.lease_until.is_(None), Call.lease_until < now)
-                )
-            )
-        )
+        rows = session.execute(
+            select(Call.id, Call.lease_owner, Call.lease_until).where(Call.status.in_(CallStatus.ACTIVE))
+        ).all()
+        ids = [
+            call_id for call_id, owner, until in rows if until is None or _as_utc(until) < now or _lease_is_dead(owner)
+        ]
+        if ids:
+            session.execute(update(Call).where(Call.id.in_(ids)).values(lease_owner=None, lease_until=None))
     for call_id in ids:
         container.queue.enqueue(call_id)
     return ids
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes for timezone-aware columns.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

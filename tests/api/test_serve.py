@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import time
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import update
@@ -50,8 +53,17 @@ def test_call_left_mid_pipeline_by_a_dead_process_is_resumed_at_start(
     first = Container(settings, llm=fake_llm, transcriber=transcriber, embedder=embedder)
     with TestClient(create_app(first)) as client:  # no consumer: the job stays queued, as if the process died
         call_id = client.post("/v1/calls", files={"file": ("c.txt", SHORT_CALL.encode(), "text/plain")}).json()["id"]
+    # The process that held the call is gone: a pid that has exited, on this host, with a lease still running.
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    owner = f"{socket.gethostname()}:{gone.pid}:1"
+    lease = datetime.now(UTC) + timedelta(minutes=20)
     with session_scope(first.sessions) as session:
-        session.execute(update(Call).where(Call.id == call_id).values(status=CallStatus.ANALYSING))
+        session.execute(
+            update(Call)
+            .where(Call.id == call_id)
+            .values(status=CallStatus.ANALYSING, lease_owner=owner, lease_until=lease)
+        )
     first.close()
 
     enqueue_short_call_analysis(fake_llm)

@@ -51,8 +51,9 @@ def test_call_left_mid_pipeline_by_a_dead_process_is_resumed_at_start(
     settings: Settings, fake_llm: FakeLLM, transcriber: Transcriber, embedder: Embedder
 ) -> None:
     first = Container(settings, llm=fake_llm, transcriber=transcriber, embedder=embedder)
-    with TestClient(create_app(first)) as client:  # no consumer: the job stays queued, as if the process died
+    with TestClient(create_app(first)) as client:  # no consumer here
         call_id = client.post("/v1/calls", files={"file": ("c.txt", SHORT_CALL.encode(), "text/plain")}).json()["id"]
+    first.queue.huey.flush()  # the dead process had already taken the task off the queue
     # The process that held the call is gone: a pid that has exited, on this host, with a lease still running.
     gone = subprocess.Popen(["true"])
     gone.wait()

@@ -125,11 +125,13 @@ def _lease_is_dead(owner: str | None) -> bool:
 
 def resume_interrupted(container: Container) -> list[str]:
     """Queue again every call left mid-pipeline by a process that died: its lease ran out, or its holder was
-    a process on this machine that is gone (so a restart resumes at once, not after the lease)."""
+    a process on this machine that is gone (so a restart resumes at once, not after the lease). Calls still
+    "queued" are left alone: their task waits in the durable queue, and queueing it again would run it twice."""
     now = utcnow()
+    started = [status for status in CallStatus.ACTIVE if status != CallStatus.QUEUED]
     with session_scope(container.sessions) as session:
         rows = session.execute(
-            select(Call.id, Call.lease_owner, Call.lease_until).where(Call.status.in_(CallStatus.ACTIVE))
+            select(Call.id, Call.lease_owner, Call.lease_until).where(Call.status.in_(started))
         ).all()
         ids = [
             call_id for call_id, owner, until in rows if until is None or _as_utc(until) < now or _lease_is_dead(owner)

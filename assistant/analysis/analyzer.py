@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel
 
 import prompts
@@ -182,13 +183,16 @@ class Analyzer:
     def _locate_concern(summary: str, pointed: int, prospect: list[Line], finder: CandidateFinder) -> Line | None:
         """The model's line if it is about the concern, else the prospect line that is (DESIGN.md: the model
         names concerns well but points at the wrong line about half the time)."""
-        best = finder.best_match(summary, prospect, min_similarity=MIN_CONCERN_SIMILARITY)
-        if best is None:
+        if not prospect or not summary.strip():
             return None
-        by_id = {line.id: line for line in prospect}
-        if pointed in by_id and finder.similarity(summary, by_id[pointed]) >= finder.similarity(summary, best) - 0.1:
-            return by_id[pointed]
-        return best
+        scores = finder.scores(summary, prospect)
+        best = int(np.argmax(scores))
+        if float(scores[best]) < MIN_CONCERN_SIMILARITY:
+            return None
+        at = next((i for i, line in enumerate(prospect) if line.id == pointed), None)
+        if at is not None and scores[at] >= scores[best] - 0.1:
+            return prospect[at]
+        return prospect[best]
 
     def _merge_summaries(self, summaries: list[SummaryAnswer]) -> str:
         if len(summaries) == 1:

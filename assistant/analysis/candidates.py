@@ -32,17 +32,16 @@ class CandidateFinder:
         best = sorted(np.argsort(-scores)[:k].tolist())
         return [self.lines[pool[i]] for i in best]
 
-    def similarity(self, text: str, line: Line) -> float:
-        """Cosine similarity of `text` to one line."""
-        index = next(i for i, candidate in enumerate(self.lines) if candidate.id == line.id)
-        return float(self._vectors[index] @ self._embedder.embed([text])[0])
+    def scores(self, text: str, among: Sequence[Line]) -> np.ndarray:
+        """Cosine similarity of `text` to each line in `among` (one embedding of `text`)."""
+        index = {line.id: i for i, line in enumerate(self.lines)}
+        vectors = self._vectors[[index[line.id] for line in among]]
+        return np.asarray(vectors @ self._embedder.embed([text])[0])
 
     def best_match(self, text: str, among: Sequence[Line], *, min_similarity: float) -> Line | None:
         """The line in `among` most similar to `text`, if it is similar enough to count as its evidence."""
         if not among or not text.strip():
             return None
-        index = {line.id: i for i, line in enumerate(self.lines)}
-        vectors = self._vectors[[index[line.id] for line in among]]
-        scores = vectors @ self._embedder.embed([text])[0]
+        scores = self.scores(text, among)
         best = int(np.argmax(scores))
         return among[best] if float(scores[best]) >= min_similarity else None

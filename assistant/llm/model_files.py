@@ -185,5 +185,5 @@ def resolve_gguf(settings: Settings) -> Path:
                 f"or unset it to use the default model. {INSTALL_HINT}."
             )
         return path
-    # The settings validator always fills models_dir; the fallback only satisfies the type.
-    return ensure_default_gguf(settings.models_dir or settings.data_dir / "models")
+    assert settings.models_dir is not None  # the settings validator fills it
+    return ensure_default_gguf(settings.models_dir)

@@ -49,6 +49,8 @@ class Call(Base):
     duration_s: Mapped[float | None] = mapped_column(Float)
     language: Mapped[str | None] = mapped_column(String(10))
     call_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Conversation metrics (talk ratio, monologues, questions...), computed with the transcript.
+    metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     transcribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     indexed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # A lease instead of a lock: a worker that dies mid-job lets the lease expire and the job is taken again.
@@ -80,6 +82,7 @@ class Speaker(Base):
     role: Mapped[str] = mapped_column(String(20), default="unknown")  # rep | prospect | unknown
     role_confidence: Mapped[float] = mapped_column(Float, default=0.0)
     channel: Mapped[str | None] = mapped_column(String(10))
+    metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     call: Mapped[Call] = relationship(back_populates="speakers")
 

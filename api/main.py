@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api.routes import calls, chat, health
+from api.routes import calls, chat, criteria, health
 from assistant.container import Container
 from assistant.errors import CallsightError
 from assistant.pipeline import resume_interrupted
@@ -44,4 +44,5 @@ def create_app(container: Container, *, run_consumer: bool = False) -> FastAPI:
     app.include_router(health.router)
     app.include_router(calls.router)
     app.include_router(chat.router)
+    app.include_router(criteria.router)
     return app

@@ -1,4 +1,4 @@
-"""Calls as users see them: accept an upload, list, show, retry."""
+"""Calls as users see them: accept an upload, list, show, retry, re-analyse."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.analysis.results import AnalysisResult
 from assistant.container import Container
-from assistant.db.models import Analysis, Call, CallStatus
+from assistant.db.models import Analysis, Call, CallStatus, utcnow
 from assistant.db.session import session_scope
 from assistant.errors import ConflictError, InvalidInputError, NotFoundError
 from assistant.schemas import (
@@ -110,6 +110,40 @@ def retry(container: Container, call_id: str) -> CallAccepted:
         call.failed_stage = None
     container.queue.enqueue(call_id)
     return CallAccepted(id=call_id, status=CallStatus.QUEUED, created=False)
+
+
+def reanalyze(container: Container, call_ids: list[str] | None = None) -> list[str]:
+    """Queue analysis (not transcription) again for `call_ids`, or for every finished call when None.
+
+    The analysis runs under the criteria version active when it runs; the older analyses stay as history.
+    Returns the ids queued. A call that is still being processed, or was never transcribed, is refused."""
+    finished = (Call.status.in_((CallStatus.DONE, CallStatus.FAILED)), Call.transcribed_at.is_not(None))
+    with session_scope(container.sessions) as session:
+        if call_ids is None:
+            call_ids = list(session.scalars(select(Call.id).where(*finished).order_by(Call.created_at)))
+        for call_id in call_ids:
+            # One conditional UPDATE, so a call a worker is processing is never queued twice.
+            queued = session.execute(
+                update(Call)
+                .where(Call.id == call_id, *finished)
+                .values(
+                    status=CallStatus.QUEUED,
+                    error=None,
+                    failed_stage=None,
+                    analysis_requested_at=utcnow(),
+                    indexed_at=None,
+                )
+            )
+            if not queued.rowcount:  # type: ignore[attr-defined]
+                call = session.get(Call, call_id)
+                if call is None:
+                    raise NotFoundError(f"No call with id {call_id}.")
+                if call.transcribed_at is None:
+                    raise ConflictError(f"Call {call_id} has no transcript yet; use retry instead.")
+                raise ConflictError(f"Call {call_id} is {call.status}; wait until it is done to re-analyse it.")
+    for call_id in call_ids:
+        container.queue.enqueue(call_id)
+    return call_ids
 
 
 def _latest_analysis(call: Call) -> Analysis | None:

@@ -91,6 +91,41 @@ class CallsPublic(BaseModel):
     count: int
 
 
+class CriterionPublic(BaseModel):
+    key: str
+    name: str
+    required: bool
+    question: str
+
+
+class CriteriaVersionPublic(BaseModel):
+    """One saved version of the agreed qualification criteria."""
+
+    id: int
+    framework: str
+    version: int
+    is_active: bool
+    created_at: datetime
+    verdict_rule: dict[str, Any]
+    criteria: list[CriterionPublic]
+    definition_yaml: str
+
+
+class CriteriaUpdate(BaseModel):
+    """A new criteria version: a YAML definition, or the name of a built-in framework."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    definition_yaml: str | None = Field(None, max_length=100_000)
+    builtin: str | None = Field(None, description="bant, meddicc, champ or spiced", max_length=50)
+
+
+class ReanalyzeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    call_ids: list[str] | None = Field(None, description="Calls to re-analyse; omitted means every finished call.")
+
+
 class CallAccepted(BaseModel):
     id: str
     status: str

@@ -130,6 +130,7 @@ def analyse(container: Container, call_id: str) -> None:
                 duration_s=time.perf_counter() - started,
             )
         )
+        session.get_one(Call, call_id).analysis_requested_at = None
 
 
 def index(container: Container, call_id: str) -> None:
@@ -144,8 +145,10 @@ def index(container: Container, call_id: str) -> None:
 
 
 def analysis_is_current(container: Container, call_id: str) -> bool:
-    """True when the call has an analysis made under the active criteria version."""
+    """True when the call has an analysis made under the active criteria version and none was requested since."""
     with session_scope(container.sessions) as session:
+        if session.get_one(Call, call_id).analysis_requested_at is not None:
+            return False
         active = versions.active_version(session)
         latest = session.scalars(
             select(Analysis).where(Analysis.call_id == call_id).order_by(Analysis.id.desc())

@@ -1,4 +1,4 @@
-"""Calls: upload, list, show, retry."""
+"""Calls: upload, list, show, retry, re-analyse."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ContainerDep
 from assistant import calls
 from assistant.errors import UploadTooLargeError
-from assistant.schemas import CallAccepted, CallPublic, CallsPublic
+from assistant.schemas import CallAccepted, CallPublic, CallsPublic, ReanalyzeRequest
 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
 
@@ -52,9 +52,22 @@ def list_calls(
     return CallsPublic(data=data, count=len(data))
 
 
+@router.post("/reanalyze", status_code=status.HTTP_202_ACCEPTED, response_model=list[CallAccepted])
+def reanalyze_calls(container: ContainerDep, body: ReanalyzeRequest) -> list[CallAccepted]:
+    """Re-run analysis (not transcription) under the active criteria version, for some or all finished calls."""
+    return [CallAccepted(id=i, status="queued", created=False) for i in calls.reanalyze(container, body.call_ids)]
+
+
 @router.get("/{call_id}", response_model=CallPublic)
 def get_call(container: ContainerDep, call_id: str) -> CallPublic:
     return calls.get_call(container, call_id)
+
+
+@router.post("/{call_id}/reanalyze", status_code=status.HTTP_202_ACCEPTED, response_model=CallAccepted)
+def reanalyze_call(container: ContainerDep, call_id: str) -> CallAccepted:
+    """Re-run analysis of one call under the active criteria version; its transcript is kept."""
+    calls.reanalyze(container, [call_id])
+    return CallAccepted(id=call_id, status="queued", created=False)
 
 
 @router.post("/{call_id}/retry", status_code=status.HTTP_202_ACCEPTED, response_model=CallAccepted)

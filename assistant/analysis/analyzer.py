@@ -32,7 +32,6 @@ from assistant.analysis.results import (
     Objection,
     Qualification,
     Status,
-    Verdict,
 )
 from assistant.llm.base import LLM, ChatMessage
 from assistant.llm.structured import complete_structured
@@ -256,17 +255,7 @@ def _grounded_steps(summaries: list[SummaryAnswer], lines: list[Line], tally: _T
 
 
 def _qualification(framework: Framework, version: int, results: list[CriterionResult]) -> Qualification:
-    required = [r for r in results if r.required]
-    blocking = [r.key for r in required if r.status != "met"]
-    verdict: Verdict
-    if not blocking:
-        verdict = "qualified"
-    elif any(r.status == "not_met" for r in required):
-        verdict = "unqualified"
-    elif all(r.status == "unknown" for r in results):
-        verdict = "unknown"
-    else:
-        verdict = "nurture"
+    verdict, blocking = framework.verdict_rule.decide([(r.key, r.required, r.status) for r in results])
     return Qualification(
         framework=framework.framework,
         criteria_version=version,

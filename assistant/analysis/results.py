@@ -6,8 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.qualification.definition import Verdict
+
 Status = Literal["met", "partial", "not_met", "unknown"]
-Verdict = Literal["qualified", "nurture", "unqualified", "unknown"]
 Role = Literal["rep", "prospect", "unknown"]
 
 ObjectionCategory = Literal[

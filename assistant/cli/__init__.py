@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import threading
@@ -11,21 +10,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from assistant import calls
 from assistant.chat import ChatFilters, chat_service
+from assistant.cli import common
+from assistant.cli.common import console, err, print_json
+from assistant.cli.criteria import criteria_app
 from assistant.cli.render import render_answer, render_call
-from assistant.config import Settings, get_settings
 from assistant.container import Container
 from assistant.db.models import CallStatus
 from assistant.errors import CallsightError
 from assistant.pipeline import resume_interrupted
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
-console = Console()
-err = Console(stderr=True)
 
 STAGE_PROGRESS = {
     CallStatus.QUEUED: 0,
@@ -35,14 +33,6 @@ STAGE_PROGRESS = {
     CallStatus.DONE: 4,
     CallStatus.FAILED: 4,
 }
-
-
-def _container(settings: Settings | None = None) -> Container:
-    return Container(settings or get_settings())
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 def wait_for(container: Container, ids: list[str], *, show_progress: bool) -> None:
@@ -80,7 +70,7 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Store calls and queue them for transcription and analysis."""
-    container = _container()
+    container = common.open_container()
     meta = calls.parse_metadata(metadata)
     accepted = []
     for path in paths:
@@ -94,7 +84,7 @@ def ingest(
         results = [calls.get_call(container, a.id) for a in accepted]
     if as_json:
         dumped = [r.model_dump(mode="json") for r in results]
-        _print_json(dumped[0] if len(dumped) == 1 else dumped)
+        print_json(dumped[0] if len(dumped) == 1 else dumped)
     else:
         for r in results:
             console.print(f"{r.id}  {r.status}" + (f"  {r.error}" if getattr(r, "error", None) else ""))
@@ -105,9 +95,9 @@ def ingest(
 @app.command()
 def show(call_id: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Show a call: transcript, summary, scorecard with evidence, objections."""
-    call = calls.get_call(_container(), call_id)
+    call = calls.get_call(common.open_container(), call_id)
     if as_json:
-        _print_json(call.model_dump(mode="json"))
+        print_json(call.model_dump(mode="json"))
     else:
         render_call(console, call)
 
@@ -115,15 +105,33 @@ def show(call_id: str, as_json: Annotated[bool, typer.Option("--json", help="Pri
 @app.command("list")
 def list_(status: Annotated[str | None, typer.Option(help="Only calls with this status.")] = None) -> None:
     """List calls, newest first."""
-    for c in calls.list_calls(_container(), status=status, limit=500):
+    for c in calls.list_calls(common.open_container(), status=status, limit=500):
         console.print(f"{c.id}  {c.status:<12} {c.verdict or '-':<12} {c.title}")
 
 
 @app.command()
 def retry(call_id: str) -> None:
     """Queue a failed call again; it resumes at the stage that failed."""
-    accepted = calls.retry(_container(), call_id)
+    accepted = calls.retry(common.open_container(), call_id)
     console.print(f"{accepted.id}  {accepted.status}")
+
+
+@app.command()
+def reanalyze(
+    call_ids: Annotated[list[str] | None, typer.Argument(help="Calls to re-analyse.")] = None,
+    all_calls: Annotated[bool, typer.Option("--all", help="Every finished call.")] = False,
+    wait: Annotated[bool, typer.Option(help="Process now and wait until done.")] = False,
+) -> None:
+    """Re-run analysis (not transcription) under the active criteria version."""
+    if bool(call_ids) == all_calls:
+        raise typer.BadParameter("Give call ids or --all.")
+    container = common.open_container()
+    queued = calls.reanalyze(container, None if all_calls else call_ids)
+    if wait:
+        wait_for(container, queued, show_progress=True)
+    for call_id in queued:
+        status, error = calls.status_of(container, call_id)
+        console.print(f"{call_id}  {status}" + (f"  {error}" if error else ""))
 
 
 @app.command()
@@ -134,9 +142,9 @@ def ask(
     kind: Annotated[str | None, typer.Option(help="objection, evidence, theme, competitor or quote.")] = None,
 ) -> None:
     """Ask the calls a question; the answer cites call, time and quote."""
-    answer = chat_service(_container()).ask(question, ChatFilters(category=category, kind=kind))
+    answer = chat_service(common.open_container()).ask(question, ChatFilters(category=category, kind=kind))
     if as_json:
-        _print_json(answer.model_dump(mode="json"))
+        print_json(answer.model_dump(mode="json"))
     else:
         render_answer(console, answer)
 
@@ -152,14 +160,14 @@ def serve(
     from api.main import create_app
 
     logging.basicConfig(level=logging.INFO)
-    uvicorn.run(create_app(_container(), run_consumer=True), host=host, port=port)
+    uvicorn.run(create_app(common.open_container(), run_consumer=True), host=host, port=port)
 
 
 @app.command()
 def worker(workers: Annotated[int, typer.Option(help="Consumer threads.")] = 1) -> None:
     """Process the job queue only (no API)."""
     logging.basicConfig(level=logging.INFO)
-    container = _container()
+    container = common.open_container()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -170,6 +178,8 @@ def worker(workers: Annotated[int, typer.Option(help="Consumer threads.")] = 1) 
     container.queue.stop_consumer()
 
 
+app.add_typer(criteria_app, name="criteria")
+
 db_app = typer.Typer(help="Database schema.")
 app.add_typer(db_app, name="db")
 
@@ -177,7 +187,7 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the schema migrations (also done automatically at start)."""
-    _container()
+    common.open_container()
     console.print("database is at the newest schema")
 
 
@@ -186,7 +196,7 @@ def demo() -> None:
     """Run the bundled sample sales call through the whole pipeline and show the result."""
     from assistant.cli.demo import run_demo
 
-    run_demo(_container(), console)
+    run_demo(common.open_container(), console)
 
 
 def main() -> None:

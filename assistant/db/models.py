@@ -53,6 +53,8 @@ class Call(Base):
     metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     transcribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     indexed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set by a re-analysis request (new criteria, corrected speakers): an older analysis is then stale.
+    analysis_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # A lease instead of a lock: a worker that dies mid-job lets the lease expire and the job is taken again.
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from assistant.errors import InvalidInputError
 
 FRAMEWORKS_DIR = Path(__file__).parent / "frameworks"
+Verdict = Literal["qualified", "nurture", "unqualified", "unknown"]
 
 
 class Criterion(BaseModel):
@@ -26,9 +27,31 @@ class Criterion(BaseModel):
 
 
 class VerdictRule(BaseModel):
+    """How the criteria's statuses become the call's verdict, stated in the YAML so both teams can read it.
+
+    qualified: every required criterion is met (and, with `min_met`, at least that many criteria in all).
+    unqualified: a required criterion is not_met. unknown: nothing is known about any criterion.
+    Otherwise nurture. The verdict lists the criteria that block qualification."""
+
     model_config = ConfigDict(extra="forbid")
 
     qualified_when: Literal["all_required_met"] = "all_required_met"
+    min_met: int | None = Field(None, ge=1, description="Also require at least this many criteria met.")
+
+    def decide(self, statuses: list[tuple[str, bool, str]]) -> tuple[Verdict, list[str]]:
+        """The verdict and the blocking criteria keys, from (key, required, status) triples."""
+        required = [(key, status) for key, is_required, status in statuses if is_required]
+        blocking = [key for key, status in required if status != "met"]
+        met = sum(1 for _, _, status in statuses if status == "met")
+        if self.min_met is not None and met < self.min_met:
+            blocking += [key for key, is_required, status in statuses if not is_required and status != "met"]
+        if not blocking:
+            return "qualified", []
+        if any(status == "not_met" for _, status in required):
+            return "unqualified", blocking
+        if all(status == "unknown" for _, _, status in statuses):
+            return "unknown", blocking
+        return "nurture", blocking
 
 
 class Framework(BaseModel):
@@ -53,6 +76,8 @@ def parse_framework(text: str) -> Framework:
     keys = [c.key for c in framework.criteria]
     if len(keys) != len(set(keys)):
         raise InvalidInputError("Each criterion key must be unique in a criteria file.")
+    if (framework.verdict_rule.min_met or 0) > len(keys):
+        raise InvalidInputError("verdict_rule.min_met is larger than the number of criteria.")
     return framework
 
 

@@ -21,9 +21,20 @@ def active_version(session: Session) -> CriteriaVersion:
     return save_version(session, builtin_framework_text(DEFAULT_FRAMEWORK))
 
 
+def all_versions(session: Session) -> list[CriteriaVersion]:
+    """Every saved version, newest first."""
+    active_version(session)  # seeds the default on first use, so the list is never empty
+    return list(session.scalars(select(CriteriaVersion).order_by(CriteriaVersion.id.desc())))
+
+
 def save_version(session: Session, yaml_text: str) -> CriteriaVersion:
-    """Validate `yaml_text` and make it the active definition, as the next version of its framework."""
+    """Validate `yaml_text` and make it the active definition, as the next version of its framework.
+
+    Saving the text that is already active changes nothing, so a repeated `criteria set` is harmless."""
     framework = parse_framework(yaml_text)
+    current = session.scalars(select(CriteriaVersion).where(CriteriaVersion.is_active)).first()
+    if current is not None and current.definition_yaml == yaml_text:
+        return current
     latest = session.scalars(
         select(CriteriaVersion.version)
         .where(CriteriaVersion.framework == framework.framework)

@@ -3,33 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from assistant import cli
-from assistant.config import Settings
 from assistant.container import Container
-from assistant.index import Embedder
-from ingestion import Transcriber
 from tests.utils.analysis import enqueue_short_call_analysis
 from tests.utils.calls import SHORT_CALL, write_call
 from tests.utils.fake_llm import FakeLLM
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def queued_container(
-    settings: Settings, fake_llm: FakeLLM, transcriber: Transcriber, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Container]:
-    """A container whose jobs go through Huey's SQLite queue, as in production; the CLI uses it."""
-    container = Container(settings, llm=fake_llm, transcriber=transcriber, embedder=embedder)
-    monkeypatch.setattr(cli, "_container", lambda *_: container)
-    yield container
-    container.close()
 
 
 def test_ingest_wait_json_prints_the_finished_call(

@@ -1,4 +1,4 @@
-"""conversation metrics per call and per speaker
+"""conversation metrics per call and per speaker; re-analysis requests
 
 Revision ID: 0002
 Revises: 0001
@@ -19,6 +19,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("calls") as batch:
         batch.add_column(sa.Column("metrics", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("analysis_requested_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("speakers") as batch:
         batch.add_column(sa.Column("metrics", sa.JSON(), nullable=True))
 
@@ -27,4 +28,5 @@ def downgrade() -> None:
     with op.batch_alter_table("speakers") as batch:
         batch.drop_column("metrics")
     with op.batch_alter_table("calls") as batch:
+        batch.drop_column("analysis_requested_at")
         batch.drop_column("metrics")

@@ -1,16 +1,22 @@
-"""Import calls that were transcribed elsewhere: WebVTT (Zoom, Teams), SubRip, and plain 'Speaker: text'."""
+"""Import calls that were transcribed elsewhere: WebVTT (Zoom, Teams), SubRip, plain 'Speaker: text',
+JSON (our own `callsight show --json`, or a list of segments) and CSV with speaker/timestamp/text columns."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
+import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import InvalidInputError, UnsupportedMediaError
+from ingestion.language import detect_language
 from ingestion.types import Segment, SpeakerTrack, Transcript
 
-FORMATS = ("vtt", "srt", "txt")
+FORMATS = ("vtt", "srt", "txt", "json", "csv")
 # Plain text has no times; ~150 spoken words per minute keeps order and relative lengths plausible.
 SECONDS_PER_WORD = 60 / 150
 DEFAULT_SPEAKER = "Speaker 1"
@@ -40,7 +46,7 @@ class _Turn:
 
 
 def detect_transcript_format(filename: str, head: bytes) -> str | None:
-    """Return "vtt", "srt" or "txt" if the file is a transcript we can import, None if it may be audio."""
+    """Return the transcript format ("vtt", "srt", "txt", "json", "csv"), or None if the file may be audio."""
     text = _sniff_text(head)
     if text is None:
         return None
@@ -52,6 +58,11 @@ def detect_transcript_format(filename: str, head: bytes) -> str | None:
     first_line = stripped.split("\n", 1)[0]
     if _TIMING.match(first_line):
         return "srt" if "," in first_line else "vtt"
+    # "[" alone would also open a plain-text line such as "[00:01] Rep: hi".
+    if stripped.startswith("{") or re.match(r"\[\s*[{\]]", stripped):
+        return "json"
+    if _csv_columns(first_line) is not None:
+        return "csv"
     suffix = Path(filename).suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
@@ -65,12 +76,19 @@ def parse_transcript(data: bytes | str, *, filename: str, fmt: str | None = None
         fmt = detect_transcript_format(filename, text.encode("utf-8")[:4096])
     if fmt not in FORMATS:
         raise UnsupportedMediaError(
-            f"'{filename}' is not a transcript format we know; use WebVTT (.vtt), SubRip (.srt) "
-            "or plain text (.txt) with 'Speaker: text' lines."
+            f"'{filename}' is not a transcript format we know; use WebVTT (.vtt), SubRip (.srt), "
+            "plain text (.txt) with 'Speaker: text' lines, JSON (.json) or CSV (.csv) with speaker, "
+            "timestamp and text columns."
         )
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    turns = _parse_cues(text) if fmt in ("vtt", "srt") else _parse_plain(text)
-    return _build(turns, source=fmt, filename=filename)
+    language = None
+    if fmt == "json":
+        turns, language = _parse_json(text, filename)
+    elif fmt == "csv":
+        turns = _parse_csv(text, filename)
+    else:
+        turns = _parse_cues(text) if fmt in ("vtt", "srt") else _parse_plain(text)
+    return _build(turns, source=fmt, filename=filename, language=language)
 
 
 def _decode(data: bytes) -> str:
@@ -200,7 +218,7 @@ def _fill_times(turns: list[_Turn]) -> None:
         cursor = turn.end
 
 
-def _build(turns: list[_Turn], *, source: str, filename: str) -> Transcript:
+def _build(turns: list[_Turn], *, source: str, filename: str, language: str | None = None) -> Transcript:
     keys: dict[str, str] = {}
     tracks: dict[str, SpeakerTrack] = {}
     segments: list[Segment] = []
@@ -221,7 +239,10 @@ def _build(turns: list[_Turn], *, source: str, filename: str) -> Transcript:
         )
     segments.sort(key=lambda s: s.start)  # stable: cues at the same time keep file order
     duration = max(segment.end for segment in segments)
-    return Transcript(segments=segments, speakers=list(tracks.values()), duration_s=duration, source=source)
+    language = language or detect_language(" ".join(segment.text for segment in segments))
+    return Transcript(
+        segments=segments, speakers=list(tracks.values()), duration_s=duration, language=language, source=source
+    )
 
 
 def _slug(name: str) -> str:
@@ -230,3 +251,107 @@ def _slug(name: str) -> str:
 
 def _squash(text: str) -> str:
     return " ".join(text.split())
+
+
+# Column names tools use for the three things a transcript row needs (compared case-insensitively).
+_CSV_SPEAKER = ("speaker", "speaker_name", "speaker name", "author", "name", "role")
+_CSV_START = ("timestamp", "start", "start_time", "start time", "time", "begin", "offset")
+_CSV_END = ("end", "end_time", "end time", "stop")
+_CSV_TEXT = ("text", "message", "transcript", "content", "utterance", "words")
+_JSON_SPEAKER = ("speaker", "speaker_label", "speaker_name", "name", "author")
+_JSON_START = ("start", "start_time", "begin", "timestamp", "offset")
+_JSON_END = ("end", "end_time", "stop")
+_JSON_TEXT = ("text", "content", "transcript", "message", "words")
+
+
+def _csv_columns(header: str) -> dict[str, int] | None:
+    """Where the speaker, start, end and text columns are in a CSV header, or None if it is not one."""
+    if "," not in header and ";" not in header and "\t" not in header:
+        return None
+    delimiter = max(",;\t", key=header.count)
+    names = [n.strip().strip('"').lower() for n in next(csv.reader([header], delimiter=delimiter))]
+    found = {
+        role: next((i for i, n in enumerate(names) if n in aliases), -1)
+        for role, aliases in (("speaker", _CSV_SPEAKER), ("start", _CSV_START), ("end", _CSV_END), ("text", _CSV_TEXT))
+    }
+    return found if found["speaker"] >= 0 and found["text"] >= 0 else None
+
+
+def _parse_csv(text: str, filename: str) -> list[_Turn]:
+    header = text.lstrip().split("\n", 1)[0]
+    columns = _csv_columns(header)
+    if columns is None:
+        raise InvalidInputError(f"'{filename}' needs a header row with 'speaker' and 'text' columns (and 'timestamp').")
+    rows = list(csv.reader(io.StringIO(text.lstrip()), delimiter=max(",;\t", key=header.count)))[1:]
+    turns: list[_Turn] = []
+    for number, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+
+        def cell(role: str, row: list[str] = row) -> str:
+            index = columns[role]
+            return row[index].strip() if 0 <= index < len(row) else ""
+
+        turns.append(
+            _Turn(
+                cell("speaker") or None,
+                _squash(cell("text")),
+                _time(cell("start"), filename, number),
+                _time(cell("end"), filename, number),
+            )
+        )
+    return _timed([turn for turn in turns if turn.text])
+
+
+def _parse_json(text: str, filename: str) -> tuple[list[_Turn], str | None]:
+    """Our own `show --json` (segments with speaker labels), or any list of {speaker, start, end, text}."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"'{filename}' is not valid JSON: {exc.msg} (line {exc.lineno}).") from exc
+    language = data.get("language") if isinstance(data, dict) else None
+    items = data.get("segments", data.get("utterances")) if isinstance(data, dict) else data
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise InvalidInputError(f"'{filename}' must hold a list of segments, or an object with a 'segments' list.")
+    turns = []
+    for number, item in enumerate(items, start=1):
+        speaker = _first(item, _JSON_SPEAKER)
+        turns.append(
+            _Turn(
+                str(speaker) if speaker not in (None, "") else None,
+                _squash(str(_first(item, _JSON_TEXT) or "")),
+                _time(_first(item, _JSON_START), filename, number),
+                _time(_first(item, _JSON_END), filename, number),
+            )
+        )
+    return _timed([turn for turn in turns if turn.text]), language if isinstance(language, str) and language else None
+
+
+def _timed(turns: list[_Turn]) -> list[_Turn]:
+    """Estimate missing times as for plain text, but keep every end time the file gives."""
+    given = [turn.end for turn in turns]
+    _fill_times(turns)
+    for turn, end in zip(turns, given, strict=True):
+        if end is not None and turn.start is not None:
+            turn.end = max(end, turn.start)
+    return turns
+
+
+def _first(item: Mapping[str, object], keys: tuple[str, ...]) -> object:
+    return next((item[k] for k in keys if k in item and item[k] is not None), None)
+
+
+def _time(value: object, filename: str, row: int) -> float | None:
+    """Seconds from a number, "12.5", "01:02:03.5" or "1:02"; None when empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    raw = str(value).strip()
+    try:
+        return float(raw)
+    except ValueError:
+        match = re.fullmatch(_TS, raw)
+        if match is None:
+            raise InvalidInputError(f"'{filename}' row {row}: '{raw}' is not a time (seconds or hh:mm:ss).") from None
+        return _seconds(match.groups())

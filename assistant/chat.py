@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from collections.abc import Generator, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, create_model
 
 import prompts
 from assistant.analysis.questions import Paragraph
+from assistant.chat_stream import ReplyReader
 from assistant.container import Container
+from assistant.errors import InvalidInputError, LLMOutputError
 from assistant.index.store import Hit, InsightIndex
 from assistant.llm.base import LLM, ChatMessage
-from assistant.llm.structured import complete_structured
+from assistant.llm.structured import complete_structured, strip_code_fences
 
 NO_EVIDENCE = "The calls hold no evidence about this."
 MAX_QUESTION_CHARS = 2000
+# Follow-ups: the model sees this many earlier messages, each cut to this length, so a long conversation
+# never crowds the excerpts out of the context.
+HISTORY_MESSAGES = 6
+HISTORY_CHARS = 1500
+ANSWER_MAX_TOKENS = 400
+
+
+def call_link(call_id: str, start: float) -> str:
+    """The call page opened at a moment: the web app seeks its player there."""
+    return f"/calls/{call_id}?t={start:.1f}"
 
 
 class Citation(BaseModel):
@@ -29,6 +44,12 @@ class Citation(BaseModel):
     kind: str
     similarity: float
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def link(self) -> str:
+        """Where the call plays from this quote."""
+        return call_link(self.call_id, self.start)
+
 
 class ChatAnswer(BaseModel):
     answer: str
@@ -36,7 +57,9 @@ class ChatAnswer(BaseModel):
 
 
 class ChatFilters(BaseModel):
-    """Metadata filters on what chat may draw from."""
+    """Metadata filters on what chat may draw from; an unknown one is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
     kind: str | None = None
     category: str | None = None
@@ -45,28 +68,40 @@ class ChatFilters(BaseModel):
     lead_source: str | None = None
     campaign: str | None = None
     industry: str | None = None
+    rep: str | None = None
     verdict: str | None = None
-    date_from: str | None = Field(None, description="ISO date, inclusive.")
-    date_to: str | None = Field(None, description="ISO date, inclusive.")
+    date_from: date | None = Field(None, description="Calls from this day on (ISO date, inclusive).")
+    date_to: date | None = Field(None, description="Calls up to this day (ISO date, inclusive).")
 
     def where(self) -> dict[str, Any] | None:
-        from datetime import date, datetime, time
-
+        """The filter in the index's (Chroma's) syntax; None when nothing is filtered."""
         clauses: list[dict[str, Any]] = [
             {key: value} for key, value in self.model_dump(exclude={"date_from", "date_to"}, exclude_none=True).items()
         ]
         if self.date_from:
-            ts = datetime.combine(date.fromisoformat(self.date_from), time.min, UTC).timestamp()
+            ts = datetime.combine(self.date_from, time.min, UTC).timestamp()
             clauses.append({"call_ts": {"$gte": int(ts)}})
         if self.date_to:
-            ts = datetime.combine(date.fromisoformat(self.date_to), time.max, UTC).timestamp()
+            ts = datetime.combine(self.date_to, time.max, UTC).timestamp()
             clauses.append({"call_ts": {"$lte": int(ts)}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def _format_time(seconds: float) -> str:
+def parse_chat_filters(raw: str | None) -> ChatFilters:
+    """Filters given as a JSON object (the CLI's `--filters`); bad input is a clear error."""
+    if not raw:
+        return ChatFilters()
+    try:
+        return ChatFilters.model_validate_json(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'filters'}: {e['msg']}" for e in exc.errors())
+        raise InvalidInputError(f"filters are not valid: {problems}") from exc
+
+
+def format_time(seconds: float) -> str:
+    """mm:ss, as calls show times."""
     minutes, secs = divmod(int(seconds), 60)
     return f"{minutes:02d}:{secs:02d}"
 
@@ -97,6 +132,30 @@ def _answer_model(n_sources: int) -> type[BaseModel]:
     )
 
 
+@dataclass(frozen=True)
+class SourcesEvent:
+    """The excerpts the answer rests on; always the first event, empty when the calls hold no evidence."""
+
+    citations: list[Citation]
+
+
+@dataclass(frozen=True)
+class TokenEvent:
+    """The next piece of the answer's text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class DoneEvent:
+    """The whole answer, the same as `ChatService.ask` returns; always the last event."""
+
+    answer: ChatAnswer
+
+
+ChatEvent = SourcesEvent | TokenEvent | DoneEvent
+
+
 class ChatService:
     """Retrieve from the index, then let the model answer from those excerpts only."""
 
@@ -107,18 +166,23 @@ class ChatService:
         self.min_similarity = min_similarity
         self.retries = retries
 
-    def retrieve(self, question: str, filters: ChatFilters | None = None) -> list[Hit]:
-        """The relevant excerpts, one per call moment, best first."""
-        hits = self.index.search(question, k=self.top_k * 2, where=(filters or ChatFilters()).where())
-        seen: set[tuple[str, float]] = set()
-        kept: list[Hit] = []
-        for hit in hits:
-            key = (str(hit.metadata.get("call_id")), float(hit.metadata.get("start", 0.0)))
-            if hit.similarity < self.min_similarity or key in seen:
-                continue
-            seen.add(key)
-            kept.append(hit)
-        return kept[: self.top_k]
+    def retrieve(
+        self, question: str, filters: ChatFilters | None = None, history: list[ChatMessage] | None = None
+    ) -> list[Hit]:
+        """The relevant excerpts, one per call moment, best first. A follow-up ("and what about timing?") is
+        also searched together with the previous question, which names what it is about."""
+        where = (filters or ChatFilters()).where()
+        queries = [question]
+        previous = next((m["content"] for m in reversed(history or []) if m["role"] == "user"), None)
+        if previous:
+            queries.append(f"{previous[:HISTORY_CHARS]} {question}")
+        best: dict[tuple[str, float], Hit] = {}
+        for query in queries:
+            for hit in self.index.search(query, k=self.top_k * 2, where=where):
+                key = (str(hit.metadata.get("call_id")), float(hit.metadata.get("start", 0.0)))
+                if hit.similarity >= self.min_similarity and (key not in best or hit.similarity > best[key].similarity):
+                    best[key] = hit
+        return sorted(best.values(), key=lambda h: h.similarity, reverse=True)[: self.top_k]
 
     def messages(self, question: str, hits: list[Hit], history: list[ChatMessage] | None = None) -> list[ChatMessage]:
         """The prompt: earlier turns of the conversation, then the excerpts and the question."""
@@ -126,7 +190,7 @@ class ChatService:
             {
                 "n": n,
                 "call_title": h.metadata.get("call_title", ""),
-                "time": _format_time(float(h.metadata.get("start", 0.0))),
+                "time": format_time(float(h.metadata.get("start", 0.0))),
                 "speaker_role": h.metadata.get("speaker_role", "unknown"),
                 "text": h.metadata.get("quote", h.text),
             }
@@ -136,27 +200,94 @@ class ChatService:
             "role": "user",
             "content": prompts.render("chat_answer", sources=sources, question=question),
         }
-        return [*(history or [])[-6:], user]
+        earlier: list[ChatMessage] = [
+            {"role": m["role"], "content": m["content"][:HISTORY_CHARS]} for m in (history or [])[-HISTORY_MESSAGES:]
+        ]
+        return [*earlier, user]
+
+    def stream(
+        self, question: str, filters: ChatFilters | None = None, history: list[ChatMessage] | None = None
+    ) -> Generator[ChatEvent, None, None]:
+        """Answer `question` from the calls as events: the sources, the answer's text in pieces, then the
+        whole answer. No relevant excerpt, or none the model uses, means no answer and no citation."""
+        question = question.strip()[:MAX_QUESTION_CHARS]
+        hits = self.retrieve(question, filters, history)
+        if not hits:
+            yield from _no_evidence()
+            return
+        messages = self.messages(question, hits, history)
+        model = _answer_model(len(hits))
+        reader = ReplyReader()
+        citations: list[Citation] | None = None
+        shown = ""
+        # Closing the stream early (no sources, or the client went away) stops generation and frees the model.
+        with closing(
+            self.llm.stream(messages, json_schema=model.model_json_schema(), max_tokens=ANSWER_MAX_TOKENS)
+        ) as pieces:
+            for piece in pieces:
+                reader.feed(piece)
+                if citations is None and (numbers := reader.sources()) is not None:
+                    citations = _cite(hits, numbers)
+                    if not citations:
+                        break  # the model found nothing relevant: no need to let it write an answer
+                    yield SourcesEvent(citations)
+                if citations:
+                    text = reader.answer_so_far()
+                    if len(text) > len(shown):
+                        yield TokenEvent(text[len(shown) :])
+                        shown = text
+        if citations == []:
+            yield from _no_evidence()
+            return
+        reply = self._validated(reader.text, messages, model, shown=citations is not None)
+        if citations is None:  # the reply did not open with its sources: they are known only now
+            citations = _cite(hits, reply.sources)  # type: ignore[attr-defined]
+            if not citations:
+                yield from _no_evidence()
+                return
+            yield SourcesEvent(citations)
+        answer: str = reply.answer  # type: ignore[attr-defined]
+        if answer.startswith(shown) and len(answer) > len(shown):
+            yield TokenEvent(answer[len(shown) :])
+        if _is_no_evidence(answer):
+            # The small model sometimes picks an excerpt and then says none helps: its answer wins, and an
+            # answer that there is no evidence cites nothing (the final event overrides the sources sent).
+            citations = []
+        yield DoneEvent(ChatAnswer(answer=answer, citations=citations))
+
+    def _validated(self, text: str, messages: list[ChatMessage], model: type[BaseModel], *, shown: bool) -> BaseModel:
+        """The streamed reply as `model`. A reply that does not validate is asked again (with the error) only
+        if none of it was shown yet; schema-constrained backends never get here."""
+        try:
+            return model.model_validate_json(strip_code_fences(text))
+        except ValidationError as e:
+            if shown:
+                raise LLMOutputError(f"The language model {self.llm.model_name} sent an invalid answer: {e}") from e
+        return complete_structured(self.llm, messages, model, retries=self.retries, max_tokens=ANSWER_MAX_TOKENS)
 
     def ask(
         self, question: str, filters: ChatFilters | None = None, history: list[ChatMessage] | None = None
     ) -> ChatAnswer:
-        """Answer `question` from the calls; no relevant excerpt means no answer and no citation."""
-        question = question.strip()[:MAX_QUESTION_CHARS]
-        hits = self.retrieve(question, filters)
-        if not hits:
-            return ChatAnswer(answer=NO_EVIDENCE, citations=[])
-        reply = complete_structured(
-            self.llm,
-            self.messages(question, hits, history),
-            _answer_model(len(hits)),
-            retries=self.retries,
-            max_tokens=400,
-        )
-        chosen = [hits[int(n) - 1] for n in dict.fromkeys(reply.sources)]  # type: ignore[attr-defined]
-        if not chosen:
-            return ChatAnswer(answer=NO_EVIDENCE, citations=[])
-        return ChatAnswer(answer=reply.answer, citations=[_citation(h) for h in chosen])  # type: ignore[attr-defined]
+        """The whole answer at once: the last event of `stream`."""
+        for event in self.stream(question, filters, history):
+            if isinstance(event, DoneEvent):
+                return event.answer
+        raise AssertionError("a chat stream always ends with its answer")
+
+
+def _cite(hits: list[Hit], numbers: list[int]) -> list[Citation]:
+    """The excerpts the model chose, each once, in its order; numbers outside the list are ignored."""
+    return [_citation(hits[n - 1]) for n in dict.fromkeys(numbers) if 1 <= n <= len(hits)]
+
+
+def _is_no_evidence(answer: str) -> bool:
+    return answer.strip().rstrip(".").casefold() == NO_EVIDENCE.rstrip(".").casefold()
+
+
+def _no_evidence() -> Iterator[ChatEvent]:
+    yield SourcesEvent([])
+    yield TokenEvent(NO_EVIDENCE)
+    yield DoneEvent(ChatAnswer(answer=NO_EVIDENCE, citations=[]))
 
 
 def chat_service(container: Container) -> ChatService:

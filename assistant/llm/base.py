@@ -3,7 +3,7 @@ the fake used in tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypedDict
 
@@ -14,8 +14,8 @@ class ChatMessage(TypedDict):
 
 
 class LLM(Protocol):
-    """A chat model. `complete` with a JSON schema must return text constrained to that schema when the
-    backend supports it; callers still validate (see `assistant.llm.structured`)."""
+    """A chat model. `complete` and `stream` with a JSON schema must return text constrained to that schema
+    when the backend supports it; callers still validate (see `assistant.llm.structured`)."""
 
     @property
     def model_name(self) -> str: ...
@@ -28,7 +28,15 @@ class LLM(Protocol):
         max_tokens: int = 512,
     ) -> str: ...
 
-    def stream(self, messages: list[ChatMessage], *, max_tokens: int = 512) -> Iterator[str]: ...
+    def stream(
+        self,
+        messages: list[ChatMessage],
+        *,
+        json_schema: dict[str, Any] | None = None,
+        max_tokens: int = 512,
+    ) -> Generator[str, None, None]:
+        """The reply's text in pieces as it is generated, constrained to `json_schema` like `complete`."""
+        ...
 
 
 @dataclass

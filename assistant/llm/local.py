@@ -178,9 +178,15 @@ class LocalLlamaLLM:
             log.warning("%s stopped at max_tokens=%d; the reply is cut off", self._name, max_tokens)
         return str(choice["message"].get("content") or "")
 
-    def stream(self, messages: list[ChatMessage], *, max_tokens: int = 512) -> Generator[str, None, None]:
+    def stream(
+        self,
+        messages: list[ChatMessage],
+        *,
+        json_schema: dict[str, Any] | None = None,
+        max_tokens: int = 512,
+    ) -> Generator[str, None, None]:
         """Yield the reply's text as llama.cpp produces it; holds the model until exhausted or closed."""
-        request = self._request(messages, None, max_tokens) | {"stream": True}
+        request = self._request(messages, json_schema, max_tokens) | {"stream": True}
         with self._lock:
             server = self._loaded()
             # xllamacpp streams by calling a callback until generation ends; a worker thread runs

@@ -22,6 +22,20 @@ def schema_name(schema: dict[str, Any]) -> str:
     return name[:64]
 
 
+def _response_format(json_schema: dict[str, Any] | None) -> dict[str, Any]:
+    """The request's `response_format` argument asking for output matching `json_schema`, if given."""
+    if json_schema is None:
+        return {}
+    # strict=False: OpenAI's strict mode rejects ordinary pydantic schemas (optional fields, defaults);
+    # the reply is validated by the caller either way.
+    return {
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": schema_name(json_schema), "schema": json_schema, "strict": False},
+        }
+    }
+
+
 class OpenAICompatLLM:
     """Chat completions through an injected `openai.OpenAI` client; temperature 0."""
 
@@ -45,14 +59,6 @@ class OpenAICompatLLM:
         max_tokens: int = 512,
     ) -> str:
         """One reply; with `json_schema` the endpoint is asked for output matching it."""
-        extra: dict[str, Any] = {}
-        if json_schema is not None:
-            # strict=False: OpenAI's strict mode rejects ordinary pydantic schemas (optional fields,
-            # defaults); the reply is validated by the caller either way.
-            extra["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": schema_name(json_schema), "schema": json_schema, "strict": False},
-            }
         try:
             response = self._client.chat.completions.create(
                 model=self._model,
@@ -60,7 +66,7 @@ class OpenAICompatLLM:
                 messages=cast("list[ChatCompletionMessageParam]", messages),
                 temperature=0.0,
                 max_tokens=max_tokens,
-                **extra,
+                **_response_format(json_schema),
             )
         except openai.OpenAIError as e:
             raise self._failed(e) from e
@@ -80,7 +86,13 @@ class OpenAICompatLLM:
             raise LLMOutputError(f"The language model {self._model} refused: {choice.message.refusal}")
         return choice.message.content or ""
 
-    def stream(self, messages: list[ChatMessage], *, max_tokens: int = 512) -> Generator[str, None, None]:
+    def stream(
+        self,
+        messages: list[ChatMessage],
+        *,
+        json_schema: dict[str, Any] | None = None,
+        max_tokens: int = 512,
+    ) -> Generator[str, None, None]:
         """Yield the reply's text as the endpoint sends it; closing the iterator closes the connection."""
         try:
             chunks = self._client.chat.completions.create(
@@ -89,6 +101,7 @@ class OpenAICompatLLM:
                 temperature=0.0,
                 max_tokens=max_tokens,
                 stream=True,
+                **_response_format(json_schema),
             )
             with chunks:
                 for chunk in chunks:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi.testclient import TestClient
 
 from tests.utils.analysis import enqueue_short_call_analysis
@@ -24,8 +26,9 @@ Rep: Great, talk soon.
 """
 
 
-def upload(client: TestClient, text: str, name: str) -> dict:
-    response = client.post("/v1/calls", files={"file": (name, text.encode(), "text/plain")})
+def upload(client: TestClient, text: str, name: str, metadata: dict[str, str] | None = None) -> dict:
+    data = {"metadata": json.dumps(metadata)} if metadata else {}
+    response = client.post("/v1/calls", files={"file": (name, text.encode(), "text/plain")}, data=data)
     assert response.status_code == 202, response.text
     call = client.get(f"/v1/calls/{response.json()['id']}").json()
     assert call["status"] == "done", call["error"]

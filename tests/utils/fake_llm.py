@@ -72,9 +72,15 @@ class FakeLLM:
         """The next enqueued reply."""
         return self._next(messages, json_schema, max_tokens)
 
-    def stream(self, messages: list[ChatMessage], *, max_tokens: int = 512) -> Generator[str, None, None]:
+    def stream(
+        self,
+        messages: list[ChatMessage],
+        *,
+        json_schema: dict[str, Any] | None = None,
+        max_tokens: int = 512,
+    ) -> Generator[str, None, None]:
         """The next enqueued reply, in a few chunks."""
-        text = self._next(messages, None, max_tokens)
+        text = self._next(messages, json_schema, max_tokens)
         step = max(1, len(text) // 3)
         for start in range(0, len(text), step):
             yield text[start : start + step]

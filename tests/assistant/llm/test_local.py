@@ -166,6 +166,14 @@ def test_stream_yields_text_as_it_arrives():
     assert list(llm.stream(MESSAGES, max_tokens=20)) == ["The ", "budget", " is $40k."]
 
 
+def test_a_stream_with_a_schema_is_grammar_constrained_like_complete():
+    llm = local_with(server := ScriptedServer(chunks=[delta('{"kind": '), delta('"x"}')]))
+
+    assert "".join(llm.stream(MESSAGES, json_schema=Outer.model_json_schema())) == '{"kind": "x"}'
+    assert server.requests[0]["stream"] is True
+    assert server.requests[0]["grammar"].startswith("%llguidance")
+
+
 def test_closing_a_stream_early_stops_generation_and_frees_the_model():
     server = ScriptedServer(chunks=[delta(str(i)) for i in range(100)], chunk_delay=0.01)
     llm = local_with(server)

@@ -151,3 +151,17 @@ def test_a_refusal_is_an_llm_output_error():
 )
 def test_schema_name_is_one_openai_accepts(schema, name):
     assert schema_name(schema) == name
+
+
+def test_a_stream_with_a_schema_asks_for_json_schema_output_too():
+    endpoint = Endpoint(
+        lambda body: httpx2.Response(
+            200, content=sse('{"budget": ', '"$40k"}'), headers={"content-type": "text/event-stream"}
+        )
+    )
+
+    pieces = list(endpoint.llm().stream(MESSAGES, json_schema=Budget.model_json_schema()))
+
+    assert "".join(pieces) == '{"budget": "$40k"}'
+    assert endpoint.bodies[0]["stream"] is True
+    assert endpoint.bodies[0]["response_format"]["json_schema"]["schema"] == Budget.model_json_schema()

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from assistant.index.store import InsightIndex
     from assistant.jobs import JobQueue
     from assistant.llm.base import LLM
+    from ingestion.diarize import Diarizer
     from ingestion.transcribe import Transcriber
 
 T = TypeVar("T")
@@ -65,6 +66,17 @@ class Container:
         )
 
     @property
+    def diarizer(self) -> Diarizer:
+        from ingestion.diarize import Diarizer
+        from ingestion.speaker_embedding import SpeakerEmbedder
+
+        s = self.settings
+        return self._get(
+            "diarizer",
+            lambda: Diarizer(SpeakerEmbedder(), num_speakers=s.num_speakers, max_speakers=s.max_speakers),
+        )
+
+    @property
     def embedder(self) -> Embedder:
         from assistant.index.embeddings import Embedder, resolve_embedding_model
 
@@ -72,18 +84,22 @@ class Container:
 
     @property
     def index(self) -> InsightIndex:
-        from assistant.index.store import InsightIndex, open_embedded_client
+        from assistant.index.store import InsightIndex, open_client
 
-        path = self.settings.chroma_path
-        assert path is not None
-        return self._get("index", lambda: InsightIndex(open_embedded_client(path), self.embedder))
+        return self._get("index", lambda: InsightIndex(open_client(self.settings), self.embedder))
 
     @property
     def queue(self) -> JobQueue:
+        from assistant.crm.outbox import deliver
         from assistant.jobs import JobQueue
         from assistant.pipeline import Pipeline
 
-        return self._get("queue", lambda: JobQueue(self.settings, Pipeline(self).run))
+        return self._get("queue", lambda: JobQueue(self.settings, Pipeline(self).run, lambda item: deliver(self, item)))
+
+    def loaded(self, name: str) -> Any | None:
+        """The part called `name` if something has built it already, without building it (for metrics)."""
+        with self._lock:
+            return self._parts.get(name)
 
     def close(self) -> None:
         """Release the database engine (models are freed with the process)."""

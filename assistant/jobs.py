@@ -1,11 +1,11 @@
-"""The durable job queue: Huey on its SQLite file by default; consumers run in-process or as workers."""
+"""The durable job queue: Huey on its SQLite file by default or on Redis; consumers run in-process or as workers."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 
-from huey import SqliteHuey
+from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
 from huey.consumer import Consumer
 
@@ -22,22 +22,43 @@ class EmbeddedConsumer(Consumer):
         return None
 
 
-class JobQueue:
-    """Queue of calls to process; `run_call` is the pipeline's entry point for one call id."""
+def _huey(settings: Settings, *, immediate: bool) -> Huey:
+    """Redis when `redis_url` is set (workers on many machines share it), else the SQLite file in data_dir."""
+    # results=False: the pipeline records outcomes in the database, Huey need not keep them.
+    if settings.redis_url:
+        return RedisHuey(name="callsight", url=settings.redis_url, results=False, immediate=immediate)
+    assert settings.queue_path is not None
+    settings.queue_path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(name="callsight", filename=str(settings.queue_path), results=False, immediate=immediate)
 
-    def __init__(self, settings: Settings, run_call: Callable[[str], None], *, immediate: bool = False) -> None:
-        assert settings.queue_path is not None
-        settings.queue_path.parent.mkdir(parents=True, exist_ok=True)
-        # results=False: the pipeline records outcomes in the database, Huey need not keep them.
-        self.huey: Huey = SqliteHuey(
-            name="callsight", filename=str(settings.queue_path), results=False, immediate=immediate
-        )
+
+class JobQueue:
+    """Queue of calls to process; `run_call` is the pipeline's entry point for one call id, `deliver` makes one
+    CRM write-back attempt for an outbox row."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        run_call: Callable[[str], None],
+        deliver: Callable[[int], None],
+        *,
+        immediate: bool = False,
+    ) -> None:
+        self.huey: Huey = _huey(settings, immediate=immediate)
         self._process = self.huey.task(name="process_call")(run_call)
+        self._deliver = self.huey.task(name="deliver_outbox")(deliver)
         self._consumer: Consumer | None = None
 
     def enqueue(self, call_id: str) -> None:
         """Queue the pipeline for `call_id`; it resumes from the first stage not yet done."""
         self._process(call_id)
+
+    def enqueue_delivery(self, item_id: int, *, delay_s: float = 0.0) -> None:
+        """Queue a write-back attempt, after `delay_s` seconds for a retry (Huey's schedule survives restarts)."""
+        if delay_s > 0:
+            self._deliver.schedule(args=(item_id,), delay=delay_s)
+        else:
+            self._deliver(item_id)
 
     def pending(self) -> int:
         return int(self.huey.pending_count())

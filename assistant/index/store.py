@@ -8,7 +8,7 @@ Metadata convention (what the rest of Callsight writes and filters on; None valu
 since Chroma metadata cannot hold None):
 
 - `call_id` (str, required): the call the item comes from; `delete_call` removes by it.
-- `kind` (str): one of "objection", "evidence", "theme", "competitor", "summary", "pain_point",
+- `kind` (str): one of "objection", "evidence", "theme", "competitor", "summary", "pain_point", "feature_request",
   or "quote" (a prospect line of the transcript).
 - `category` (str): e.g. the objection category ("price", "timing") or theme name.
 - `start`, `end` (float): seconds from the start of the call that the quote spans.
@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 from urllib.parse import urlsplit
 
 import chromadb
@@ -40,8 +40,11 @@ from assistant.errors import InvalidInputError
 from assistant.index.embeddings import Embedder
 from assistant.index.filters import can_evaluate, matches, normalise_where, pinned_call_ids
 
+if TYPE_CHECKING:
+    from assistant.config import Settings as CallsightSettings
+
 MetadataValue = str | int | float | bool
-Kind = Literal["objection", "evidence", "theme", "competitor", "summary", "pain_point", "quote"]
+Kind = Literal["objection", "evidence", "theme", "competitor", "summary", "pain_point", "feature_request", "quote"]
 SpeakerRole = Literal["rep", "prospect", "unknown"]
 KINDS: frozenset[str] = frozenset(get_args(Kind))
 SPEAKER_ROLES: frozenset[str] = frozenset(get_args(SpeakerRole))
@@ -97,6 +100,14 @@ def open_http_client(url: str) -> ClientAPI:
     ssl = parts.scheme == "https"
     port = parts.port or (443 if ssl else 8000)
     return chromadb.HttpClient(host=parts.hostname, port=port, ssl=ssl, settings=_telemetry_off())
+
+
+def open_client(settings: CallsightSettings) -> ClientAPI:
+    """The Chroma server at `chroma_url` when set, else the embedded database in `chroma_path`."""
+    if settings.chroma_url:
+        return open_http_client(settings.chroma_url)
+    assert settings.chroma_path is not None
+    return open_embedded_client(settings.chroma_path)
 
 
 class InsightIndex:

@@ -8,10 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api.routes import calls, chat, criteria, health
+from api.routes import audio, calls, chat, criteria, health, insights, outbox, speakers, webhooks
+from api.web import mount_web
 from assistant.container import Container
 from assistant.errors import CallsightError
-from assistant.pipeline import resume_interrupted
+from assistant.worker import JobRunner
 
 
 def create_app(container: Container, *, run_consumer: bool = False) -> FastAPI:
@@ -19,15 +20,14 @@ def create_app(container: Container, *, run_consumer: bool = False) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if run_consumer:
-            # Before the consumer starts, so no lease of this process can be live yet.
-            resume_interrupted(container)
-            container.queue.start_consumer(container.settings.workers)
+        runner = JobRunner(container, container.settings.workers) if run_consumer else None
+        if runner is not None:
+            runner.start()
         try:
             yield
         finally:
-            if run_consumer:
-                container.queue.stop_consumer()
+            if runner is not None:
+                runner.stop()
 
     app = FastAPI(
         title="Callsight",
@@ -45,4 +45,10 @@ def create_app(container: Container, *, run_consumer: bool = False) -> FastAPI:
     app.include_router(calls.router)
     app.include_router(chat.router)
     app.include_router(criteria.router)
+    app.include_router(webhooks.router)
+    app.include_router(outbox.router)
+    app.include_router(speakers.router)
+    app.include_router(audio.router)
+    app.include_router(insights.router)
+    mount_web(app)
     return app

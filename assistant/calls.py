@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.analysis.results import AnalysisResult
@@ -181,7 +181,13 @@ def get_call(container: Container, call_id: str) -> CallPublic:
             language=call.language,
             speakers=[
                 SpeakerPublic(
-                    id=s.id, key=s.key, label=s.label, role=s.role, role_confidence=s.role_confidence, channel=s.channel
+                    id=s.id,
+                    key=s.key,
+                    label=s.label,
+                    role=s.role,
+                    role_confidence=s.role_confidence,
+                    channel=s.channel,
+                    metrics=s.metrics,
                 )
                 for s in call.speakers
             ],
@@ -200,8 +206,11 @@ def get_call(container: Container, call_id: str) -> CallPublic:
             qualification=result.qualification if result else None,
             objections=result.objections if result else [],
             themes=result.themes if result else [],
+            pain_points=result.pain_points if result else [],
+            feature_requests=result.feature_requests if result else [],
             competitors=result.competitors if result else [],
             dropped_evidence=result.dropped_evidence if result else 0,
+            metrics=call.metrics,
             analysis=AnalysisInfo(
                 llm_model=analysis.llm_model,
                 prompt_version=analysis.prompt_version,
@@ -215,14 +224,38 @@ def get_call(container: Container, call_id: str) -> CallPublic:
 
 
 def list_calls(
-    container: Container, *, limit: int = 50, offset: int = 0, status: str | None = None
+    container: Container,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    status: str | None = None,
+    verdict: str | None = None,
+    metadata: dict[str, str] | None = None,
 ) -> list[CallSummaryPublic]:
-    """Calls, newest first."""
+    """Calls, newest first; `verdict` is the newest analysis's, `metadata` matches fields exactly."""
     with session_scope(container.sessions) as session:
         query = select(Call).order_by(Call.created_at.desc()).limit(limit).offset(offset)
         if status:
             query = query.where(Call.status == status)
+        if verdict:
+            newest = select(func.max(Analysis.id)).group_by(Analysis.call_id)
+            query = query.where(
+                Call.id.in_(select(Analysis.call_id).where(Analysis.id.in_(newest), Analysis.verdict == verdict))
+            )
+        for key, value in (metadata or {}).items():
+            query = query.where(Call.call_metadata[key].as_string() == value)
         return [CallSummaryPublic(**_summary(c)) for c in session.scalars(query)]
+
+
+def media_file(container: Container, call_id: str) -> tuple[Path, str]:
+    """The call's stored recording and the name it was uploaded as; NotFoundError for a transcript upload."""
+    with session_scope(container.sessions) as session:
+        call = session.get(Call, call_id)
+        if call is None:
+            raise NotFoundError(f"No call with id {call_id}.")
+        if call.media_kind != "audio":
+            raise NotFoundError(f"Call {call_id} was uploaded as a transcript; it has no recording.")
+        return Path(call.media_path), call.source_filename
 
 
 def status_of(container: Container, call_id: str) -> tuple[str, str | None]:

@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     whisper_compute_type: str = "int8"
     whisper_beam_size: int = 5
     whisper_threads: int = 2
+    # Mono diarization: None estimates the count (two favoured, up to max_speakers); 1 turns it off.
+    num_speakers: int | None = Field(default=None, ge=1, le=20, description="Fix the speaker count on mono audio.")
+    max_speakers: int = Field(default=4, ge=2, le=20)
+    rep_names: list[str] = Field(
+        default_factory=list, description='The team\'s reps (e.g. CRM owners), JSON: ["Maya Lee", "Sam"].'
+    )
 
     # Language model
     llm_provider: Literal["local", "openai"] = "local"
@@ -48,11 +54,51 @@ class Settings(BaseSettings):
     embedding_model_path: Path | None = Field(default=None, description="Directory with model.onnx + tokenizer.json.")
 
     # Chat
+    competitors: list[str] = Field(
+        default_factory=list, description='Competitor names always looked for, e.g. ["Gong", "Chorus"] (JSON).'
+    )
+
     chat_top_k: int = 8
     # MiniLM scores a question against a relevant labelled quote at about 0.25-0.7, unrelated ones below 0.16.
     chat_min_similarity: float = 0.2
 
     workers: int = 1
+
+    # Scale-out (README "Scale-out"); unset, the queue and the index stay embedded in data_dir.
+    redis_url: str | None = Field(default=None, description="Huey on Redis (redis://host:6379/0), shared by workers.")
+    chroma_url: str | None = Field(default=None, description="A Chroma server (http://host:8000) for the index.")
+    lease_s: float = Field(
+        default=300.0, gt=0, description="A running call's lease: renewed every third of it, taken over once it lapses."
+    )
+
+    # CRM integration: inbound webhooks, write-back through a durable outbox (assistant/crm/)
+    hubspot_api_base: str = "https://api.hubapi.com"
+    hubspot_token: str | None = Field(default=None, description="Private-app token, sent as a Bearer token.")
+    hubspot_webhook_secret: str | None = Field(default=None, description="App client secret for v3 signatures.")
+    hubspot_engagement: Literal["call", "note"] = "call"
+    hubspot_key_property: str = Field(
+        default="callsight_key", description="Text property on calls/notes holding the write-back's idempotency key."
+    )
+    hubspot_deal_properties: dict[str, str] = Field(
+        default_factory=dict, description="Criterion key -> deal property to write its value to, e.g. budget."
+    )
+    salesforce_instance_url: str | None = None
+    salesforce_token: str | None = None
+    salesforce_api_version: str = "v61.0"
+    webhook_url: str | None = Field(default=None, description="Generic write-back: signed JSON POST target.")
+    webhook_secret: str | None = Field(default=None, description="Signs the generic write-back POST.")
+    inbound_webhook_secret: str | None = Field(default=None, description="Verifies POST /v1/webhooks/generic.")
+    webhook_public_url: str | None = Field(
+        default=None, description="Public base URL behind a proxy; HubSpot signs the URL it called."
+    )
+    webhook_max_age_s: int = 300
+    recording_max_mb: int = 200
+    recording_timeout_s: float = 120.0
+    crm_review_required: bool = Field(default=False, description="A person approves each write-back first.")
+    crm_timeout_s: float = 15.0
+    crm_max_attempts: int = 8
+    crm_backoff_base_s: float = 30.0
+    crm_backoff_max_s: float = 3600.0
 
     @model_validator(mode="after")
     def _fill_paths(self) -> Settings:

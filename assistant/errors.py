@@ -51,3 +51,15 @@ class LLMOutputError(CallsightError):
 
 class ConflictError(CallsightError):
     status_code = 409
+
+
+class SignatureError(CallsightError):
+    """A webhook's signature is missing, wrong or too old: nothing of it is stored."""
+
+    status_code = 401
+
+
+class RecordingDownloadError(CallsightError):
+    """The recording a webhook names could not be fetched (unreachable, error status, too slow)."""
+
+    status_code = 502

@@ -13,6 +13,8 @@ from assistant.db.session import session_scope
 from assistant.index.store import IndexItem
 from assistant.stages import load_lines
 
+INDEXED_METRICS = ("rep_talk_ratio", "rep_questions", "rep_longest_monologue_s", "patience_s", "interruptions")
+
 
 def items_for_call(container: Container, call_id: str) -> list[IndexItem]:
     """Index items for the call's latest analysis and its prospect lines."""
@@ -32,6 +34,13 @@ def items_for_call(container: Container, call_id: str) -> list[IndexItem]:
         for key in ("account", "lead_source", "campaign", "industry", "rep"):
             if meta.get(key):
                 base[key] = str(meta[key])
+        if call.language:
+            base["language"] = call.language
+        # Conversation metrics as numbers, so chat can filter ("calls where the rep talked over 70 %").
+        for key in INDEXED_METRICS:
+            value = (call.metrics or {}).get(key)
+            if value is not None:
+                base[key] = value
         result = AnalysisResult.model_validate(analysis.result) if analysis else None
     items: list[IndexItem] = []
 
@@ -62,6 +71,16 @@ def items_for_call(container: Container, call_id: str) -> list[IndexItem]:
                 n += 1
         for n, theme in enumerate(result.themes):
             add("theme", n, f'Theme: {theme.name}. "{theme.quote}"', theme, category=theme.name)
+        for n, pain in enumerate(result.pain_points):
+            add("pain_point", n, f'Pain point: {pain.name}. "{pain.quote}"', pain, category=pain.name)
+        for n, request in enumerate(result.feature_requests):
+            add(
+                "feature_request",
+                n,
+                f'Feature request: {request.name}. "{request.quote}"',
+                request,
+                category=request.name,
+            )
         for n, comp in enumerate(result.competitors):
             add("competitor", n, f'Competitor mentioned: {comp.name}. "{comp.quote}"', comp, category=comp.name)
     for line in load_lines(container, call_id):

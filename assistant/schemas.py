@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.analysis.results import Mention, NextStep, Objection, Qualification
+from assistant.metrics import CallMetrics, SpeakerMetrics
 
 
 class CrmRef(BaseModel):
@@ -31,6 +32,10 @@ class CallMetadata(BaseModel):
     campaign: str | None = Field(None, max_length=200)
     industry: str | None = Field(None, max_length=200)
     crm: CrmRef | None = None
+    # Who was on the call; when CRM ids are missing, write-back matches these to a contact.
+    participant_emails: list[Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]] | None = Field(
+        None, max_length=50
+    )
 
 
 class SpeakerPublic(BaseModel):
@@ -40,6 +45,7 @@ class SpeakerPublic(BaseModel):
     role: str
     role_confidence: float
     channel: str | None
+    metrics: SpeakerMetrics | None = None
 
 
 class SegmentPublic(BaseModel):
@@ -81,9 +87,12 @@ class CallPublic(CallSummaryPublic):
     qualification: Qualification | None
     objections: list[Objection]
     themes: list[Mention]
+    pain_points: list[Mention]
+    feature_requests: list[Mention]
     competitors: list[Mention]
     dropped_evidence: int
     analysis: AnalysisInfo | None
+    metrics: CallMetrics | None = None
 
 
 class CallsPublic(BaseModel):

@@ -13,6 +13,7 @@ from assistant.analysis.lines import MAX_LINE_CHARS, Line
 from assistant.container import Container
 from assistant.db.models import Analysis, Call, Segment, Speaker, utcnow
 from assistant.db.session import session_scope
+from assistant.metrics import compute_metrics
 from assistant.qualification import versions
 from assistant.roles import assign_roles
 from ingestion.audio_pipeline import transcribe_recording
@@ -37,8 +38,11 @@ def transcribe(container: Container, call_id: str) -> None:
             rep_channel=rep_channel,  # type: ignore[arg-type]
             max_duration_s=container.settings.max_audio_minutes * 60.0,
             name=filename,
+            assign_speakers=container.diarizer,
         )
-    roles = assign_roles(transcript.speakers, transcript.segments, rep_channel=rep_channel, rep_name=rep_name)
+    rep_names = [rep_name, *container.settings.rep_names] if rep_name else container.settings.rep_names
+    roles = assign_roles(transcript.speakers, transcript.segments, rep_channel=rep_channel, rep_names=rep_names)
+    call_metrics, speaker_metrics = compute_metrics(transcript.segments, {k: r.role for k, r in roles.items()})
     with session_scope(container.sessions) as session:
         call = session.get_one(Call, call_id)
         session.execute(delete(Segment).where(Segment.call_id == call_id))
@@ -53,6 +57,7 @@ def transcribe(container: Container, call_id: str) -> None:
                 channel=track.channel,
                 role=role.role,
                 role_confidence=role.confidence,
+                metrics=speaker_metrics[track.key].model_dump(),
             )
             session.add(rows[track.key])
         session.flush()
@@ -70,6 +75,7 @@ def transcribe(container: Container, call_id: str) -> None:
             )
         call.duration_s = transcript.duration_s
         call.language = transcript.language
+        call.metrics = call_metrics.model_dump()
         call.transcribed_at = utcnow()
 
 
@@ -112,7 +118,11 @@ def analyse(container: Container, call_id: str) -> None:
     lines = load_lines(container, call_id)
     settings = container.settings
     analyzer = Analyzer(
-        container.llm, container.embedder, context_tokens=settings.llm_context, retries=settings.llm_max_retries
+        container.llm,
+        container.embedder,
+        context_tokens=settings.llm_context,
+        retries=settings.llm_max_retries,
+        known_competitors=tuple(settings.competitors),
     )
     started = time.perf_counter()
     result = analyzer.analyse(title, lines, framework, criteria_number)

@@ -1,9 +1,11 @@
 """Synthesise a dual-channel sales-call recording from a plain-text call script.
 
 The script has one turn per line, ``Rep: ...`` or ``Prospect: ...``; blank lines and lines starting
-with ``#`` are ignored. Each turn is spoken by espeak-ng (a different voice per speaker); the rep is
-on the LEFT channel and the prospect on the RIGHT channel, with silence on the other channel, and a
-short pseudo-random pause (deterministic for a given seed) between turns. The result is written at
+with ``#`` are ignored. With ``--rep NAME`` the script is instead a ``Name: text`` transcript as the
+importer reads it (the team's labelled calls): NAME's turns are the rep's, everyone else's the
+prospect's. Each turn is spoken by espeak-ng (a different voice per speaker); the rep is on the LEFT
+channel and the prospect on the RIGHT channel, with silence on the other channel, and a short
+pseudo-random pause (deterministic for a given seed) between turns. The result is written at
 16 kHz in the format given by the output's extension (.ogg Vorbis, .wav, .mp3, .flac) through sox.
 
 Next to the audio a sidecar ``<output>.json`` lists the reference turns,
@@ -13,6 +15,8 @@ real synthesised audio (leading and trailing silence of each utterance trimmed).
 Needs the ``espeak-ng`` and ``sox`` executables (``apt-get install espeak-ng sox libsox-fmt-all``).
 
     python -m eval.synth_call assistant/demo/discovery_call.txt assistant/demo/discovery_call.ogg
+    python -m eval.synth_call --rep Maya eval/datasets/team_calls/calls/16-quickstep-couriers-too-small.txt \
+        eval/datasets/team_calls/audio/16-quickstep-couriers-too-small.ogg
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ingestion.transcript_import import parse_transcript
 
 SAMPLE_RATE = 16_000
 SPEAKERS = ("Rep", "Prospect")  # index = channel: 0 = left, 1 = right
@@ -78,6 +84,18 @@ def parse_script(text: str) -> list[Turn]:
     if not turns:
         raise SynthError("the script has no turns")
     return turns
+
+
+def parse_named_script(text: str, rep: str) -> list[Turn]:
+    """Parse a ``Name: text`` transcript with the importer; ``rep`` names the rep, all other speakers are prospects."""
+    transcript = parse_transcript(text, filename="script.txt", fmt="txt")
+    labels = {track.key: track.label for track in transcript.speakers}
+    if rep not in labels.values():
+        raise SynthError(f"no speaker named {rep!r} in the script; speakers: {', '.join(sorted(labels.values()))}")
+    return [
+        Turn(speaker="Rep" if labels[segment.speaker] == rep else "Prospect", text=segment.text)
+        for segment in transcript.segments
+    ]
 
 
 def _require_tools() -> None:
@@ -203,6 +221,7 @@ def synth_call(
     script: Path,
     output: Path,
     *,
+    rep: str | None = None,
     rep_voice: str = DEFAULT_VOICES["Rep"],
     prospect_voice: str = DEFAULT_VOICES["Prospect"],
     wpm: int = 160,
@@ -213,13 +232,16 @@ def synth_call(
     ogg_quality: float = 3.0,
     mp3_bitrate: int = 64,
 ) -> list[TimedTurn]:
-    """Synthesise ``script`` into ``output`` and write ``<output>.json``; return the reference turns."""
+    """Synthesise ``script`` into ``output`` and write ``<output>.json``; return the reference turns.
+
+    ``rep`` is the rep's speaker name when the script is a ``Name: text`` transcript."""
     if output.suffix.lower() not in SUPPORTED_FORMATS:
         raise SynthError(f"unsupported output extension {output.suffix!r}; use one of {sorted(SUPPORTED_FORMATS)}")
     if not 0 <= min_pause <= max_pause:
         raise SynthError("pauses must satisfy 0 <= min_pause <= max_pause")
     _require_tools()
-    turns = parse_script(script.read_text(encoding="utf-8"))
+    text = script.read_text(encoding="utf-8")
+    turns = parse_script(text) if rep is None else parse_named_script(text, rep)
     voices = {"Rep": rep_voice, "Prospect": prospect_voice}
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="synth_call_") as tmp:
@@ -235,8 +257,13 @@ def synth_call(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("script", type=Path, help="call script: one 'Rep: ...' / 'Prospect: ...' line per turn")
+    parser.add_argument(
+        "script", type=Path, help="call script: one 'Rep: ...' / 'Prospect: ...' line per turn ('Name: ...' with --rep)"
+    )
     parser.add_argument("output", type=Path, help="output audio: .ogg (Vorbis), .wav, .mp3 or .flac")
+    parser.add_argument(
+        "--rep", help="the rep's name when the script is a 'Name: text' transcript (everyone else is the prospect)"
+    )
     parser.add_argument("--rep-voice", default=DEFAULT_VOICES["Rep"], help="espeak-ng voice for the rep")
     parser.add_argument("--prospect-voice", default=DEFAULT_VOICES["Prospect"], help="espeak-ng voice for the prospect")
     parser.add_argument("--wpm", type=int, default=160, help="speaking rate in words per minute")
@@ -253,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         timed = synth_call(
             args.script,
             args.output,
+            rep=args.rep,
             rep_voice=args.rep_voice,
             prospect_voice=args.prospect_voice,
             wpm=args.wpm,

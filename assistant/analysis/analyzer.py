@@ -73,11 +73,20 @@ class _Tally:
 class Analyzer:
     """Runs the analysis questions against an injected LLM and embedder."""
 
-    def __init__(self, llm: LLM, embedder: Embeds, *, context_tokens: int, retries: int) -> None:
+    def __init__(
+        self,
+        llm: LLM,
+        embedder: Embeds,
+        *,
+        context_tokens: int,
+        retries: int,
+        known_competitors: tuple[str, ...] = (),
+    ) -> None:
         self.llm = llm
         self.embedder = embedder
         self.window_tokens = max(1000, context_tokens - RESERVED_TOKENS)
         self.retries = retries
+        self.known_competitors = known_competitors
 
     def analyse(self, title: str, lines: list[Line], framework: Framework, criteria_version: int) -> AnalysisResult:
         """The full analysis of a call given as numbered lines."""
@@ -104,8 +113,14 @@ class Analyzer:
             next_steps=_grounded_steps(summaries, lines, tally),
             qualification=_qualification(framework, criteria_version, results),
             objections=list(objections.values()),
-            themes=self._themes(summaries, finder, tally),
-            competitors=_competitors(summaries, lines, tally),
+            themes=self._mentions("theme", [t for s in summaries for t in s.themes], finder, tally),
+            pain_points=self._mentions("pain point", [p for s in summaries for p in s.pain_points], finder, tally),
+            feature_requests=self._mentions(
+                "feature request", [f for s in summaries for f in s.feature_requests], finder, tally
+            ),
+            competitors=_competitors(
+                self.known_competitors, [c for s in summaries for c in s.competitors], lines, tally
+            ),
             dropped_evidence=tally.dropped,
         )
 
@@ -173,9 +188,15 @@ class Analyzer:
             if line is None:
                 tally.drop(f"objection '{item.summary}' matches no prospect line")
                 continue
-            found.append(
-                (line.id, Objection(**line.evidence().model_dump(), category=item.category, summary=item.summary))
+            reply = next((ln for ln in part if ln.id > line.id and ln.role == "rep"), None)
+            objection = Objection(
+                **line.evidence().model_dump(),
+                category=item.category,
+                summary=item.summary,
+                response=reply.evidence() if reply else None,
+                handled=item.handled if reply else False,
             )
+            found.append((line.id, objection))
         return found
 
     @staticmethod
@@ -204,36 +225,41 @@ class Analyzer:
         merged = complete_structured(self.llm, messages, SummaryMergeAnswer, retries=self.retries, max_tokens=400)
         return merged.summary
 
-    def _themes(self, summaries: list[SummaryAnswer], finder: CandidateFinder, tally: _Tally) -> list[Mention]:
-        themes: dict[str, Mention] = {}
+    def _mentions(self, what: str, labels: list[str], finder: CandidateFinder, tally: _Tally) -> list[Mention]:
+        """Short labels the model gave (themes, pain points, feature requests), each with the prospect line
+        that says it; a label no prospect line is about is dropped."""
+        found: dict[str, Mention] = {}
         prospect = [line for line in finder.lines if line.role != "rep"]
-        for label in (t.strip() for s in summaries for t in s.themes):
-            if not label or label.lower() in themes:
+        for label in (t.strip() for t in labels):
+            if not label or label.lower() in found:
                 continue
             line = finder.best_match(label, prospect, min_similarity=MIN_THEME_SIMILARITY)
             if line is None:
-                tally.drop(f"theme '{label}' not found in the transcript")
+                tally.drop(f"{what} '{label}' not found in the transcript")
                 continue
-            themes[label.lower()] = Mention(name=label, **line.evidence().model_dump())
-        return list(themes.values())
+            found[label.lower()] = Mention(name=label, **line.evidence().model_dump())
+        return list(found.values())
 
 
 def _normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9 ]+", " ", text.lower()).strip()
 
 
-def _competitors(summaries: list[SummaryAnswer], lines: list[Line], tally: _Tally) -> list[Mention]:
+def _competitors(configured: tuple[str, ...], detected: list[str], lines: list[Line], tally: _Tally) -> list[Mention]:
+    """Competitors named in the call, from the configured list and the model's names, each with the first line
+    that says it. A name the model gave that the call never says is a dropped claim; a configured name that
+    this call does not say is simply absent."""
     found: dict[str, Mention] = {}
-    for name in (c.strip() for s in summaries for c in s.competitors):
+    for name, from_model in [*((c, False) for c in configured), *((c, True) for c in detected)]:
         key = _normalise(name)
         if not key or key in found:
             continue
         pattern = re.compile(rf"\b{re.escape(key)}\b")
         line = next((ln for ln in lines if pattern.search(_normalise(ln.text))), None)
-        if line is None:
+        if line is not None:
+            found[key] = Mention(name=name.strip(), **line.evidence().model_dump())
+        elif from_model:
             tally.drop(f"competitor '{name}' is not named in the transcript")
-            continue
-        found[key] = Mention(name=name, **line.evidence().model_dump())
     return list(found.values())
 
 

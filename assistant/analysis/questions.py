@@ -33,6 +33,8 @@ class SummaryAnswer(BaseModel):
     summary: Paragraph
     next_steps: list[NextStepAnswer] = Field(max_length=6)
     themes: list[Short] = Field(max_length=5)
+    pain_points: list[Short] = Field(max_length=4)
+    feature_requests: list[Short] = Field(max_length=3)
     competitors: list[Short] = Field(max_length=6)
 
 
@@ -62,6 +64,7 @@ def objections_answer_model(candidate_ids: list[int]) -> type[BaseModel]:
         summary=(Sentence, ...),
         line=(_line_id_type(candidate_ids), ...),
         category=(ObjectionCategory, ...),
+        handled=(bool, ...),
     )
     return create_model(
         "ObjectionsAnswer",

@@ -55,6 +55,8 @@ class Qualification(BaseModel):
 class Objection(Evidence):
     category: ObjectionCategory
     summary: str
+    response: Evidence | None = Field(None, description="The rep's reply, the rep's next line after the objection.")
+    handled: bool | None = Field(None, description="Whether the rep answered the concern, as the model judged it.")
 
 
 class NextStep(BaseModel):
@@ -76,4 +78,7 @@ class AnalysisResult(BaseModel):
     objections: list[Objection]
     themes: list[Mention]
     competitors: list[Mention]
+    # Defaults keep analyses stored before these existed readable.
+    pain_points: list[Mention] = Field(default_factory=list)
+    feature_requests: list[Mention] = Field(default_factory=list)
     dropped_evidence: int = Field(0, description="Claims dropped because their evidence was not in the transcript.")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,15 +11,18 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from assistant import calls
-from assistant.chat import ChatFilters, chat_service
+from assistant.chat import chat_service, parse_chat_filters
+from assistant.chat_export import answer_markdown
 from assistant.cli import common
 from assistant.cli.common import console, err, print_json
 from assistant.cli.criteria import criteria_app
+from assistant.cli.evaluate import evaluate
+from assistant.cli.outbox import outbox_app
 from assistant.cli.render import render_answer, render_call
+from assistant.cli.speakers import speakers_app
 from assistant.container import Container
 from assistant.db.models import CallStatus
 from assistant.errors import CallsightError
-from assistant.pipeline import resume_interrupted
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
@@ -138,12 +139,21 @@ def reanalyze(
 def ask(
     question: str,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the answer and sources as Markdown.")] = False,
     category: Annotated[str | None, typer.Option(help="Only this category (e.g. price_budget).")] = None,
     kind: Annotated[str | None, typer.Option(help="objection, evidence, theme, competitor or quote.")] = None,
+    filters: Annotated[
+        str | None, typer.Option(help='More filters as JSON: {"lead_source": "webinar", "date_from": "2026-01-01"}.')
+    ] = None,
 ) -> None:
     """Ask the calls a question; the answer cites call, time and quote."""
-    answer = chat_service(common.open_container()).ask(question, ChatFilters(category=category, kind=kind))
-    if as_json:
+    chosen = parse_chat_filters(filters).model_copy(
+        update={k: v for k, v in (("category", category), ("kind", kind)) if v}
+    )
+    answer = chat_service(common.open_container()).ask(question, chosen)
+    if markdown:
+        typer.echo(answer_markdown(question, answer, base_url="http://127.0.0.1:8000"), nl=False)
+    elif as_json:
         print_json(answer.model_dump(mode="json"))
     else:
         render_answer(console, answer)
@@ -153,32 +163,37 @@ def ask(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    consumer: Annotated[
+        bool, typer.Option(help="Also process the job queue here; --no-consumer when `callsight worker`s do.")
+    ] = True,
 ) -> None:
-    """Run the API and web pages, with the job consumer in the same process."""
+    """Run the API and web pages, by default with the job consumer in the same process."""
     import uvicorn
 
     from api.main import create_app
 
     logging.basicConfig(level=logging.INFO)
-    uvicorn.run(create_app(common.open_container(), run_consumer=True), host=host, port=port)
+    uvicorn.run(create_app(common.open_container(), run_consumer=consumer), host=host, port=port)
 
 
 @app.command()
-def worker(workers: Annotated[int, typer.Option(help="Consumer threads.")] = 1) -> None:
-    """Process the job queue only (no API)."""
-    logging.basicConfig(level=logging.INFO)
-    container = common.open_container()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    resumed = resume_interrupted(container)  # before the consumer starts: no lease of ours is live yet
-    container.queue.start_consumer(workers)
-    err.print(f"worker running ({workers} thread(s)); resumed {len(resumed)} interrupted call(s)")
-    stop.wait()
-    container.queue.stop_consumer()
+def worker(
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (each loads its own models).")] = 1,
+    threads: Annotated[int, typer.Option(min=1, help="Consumer threads per process.")] = 1,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve Prometheus metrics here (process n on port + n).")
+    ] = None,
+) -> None:
+    """Process the job queue only (no API); SIGTERM hands running calls over to other workers."""
+    from assistant.worker import run_workers
+
+    run_workers(workers, threads=threads, metrics_port=metrics_port)
 
 
 app.add_typer(criteria_app, name="criteria")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(speakers_app, name="speakers")
+app.command("eval")(evaluate)
 
 db_app = typer.Typer(help="Database schema.")
 app.add_typer(db_app, name="db")

@@ -61,8 +61,16 @@ def render_call(console: Console, call: CallPublic, *, transcript_lines: int = 8
         console.print("\n[bold]Objections[/bold]")
         for o in call.objections:
             console.print(f"  • [magenta]{o.category}[/magenta] {o.summary}\n    {_cite(o)}")
-    if call.themes:
-        console.print("\n[bold]Themes[/bold]: " + ", ".join(t.name for t in call.themes))
+            if o.response:
+                state = "handled" if o.handled else "not handled"
+                console.print(f"    [dim]rep ({state}):[/dim] {_cite(o.response)}")
+    for title, mentions in (
+        ("Pain points", call.pain_points),
+        ("Feature requests", call.feature_requests),
+        ("Themes", call.themes),
+    ):
+        if mentions:
+            console.print(f"\n[bold]{title}[/bold]: " + ", ".join(m.name for m in mentions))
     if call.competitors:
         console.print("[bold]Competitors[/bold]: " + ", ".join(c.name for c in call.competitors))
     if call.dropped_evidence:

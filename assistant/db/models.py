@@ -155,3 +155,51 @@ class Job(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     call: Mapped[Call] = relationship(back_populates="jobs")
+
+
+class OutboxStatus:
+    PENDING = "pending"  # waiting for (another) delivery attempt
+    DELIVERING = "delivering"  # an attempt is running; `locked_until` bounds it if the worker dies
+    DELIVERED = "delivered"
+    REVIEW = "review"  # parked for a person: approval required, or record matching was ambiguous
+    DEAD = "dead"  # gave up: attempts exhausted or a permanent error; retry by hand
+
+
+class OutboxItem(Base):
+    """One write-back of one analysis to one CRM, delivered by the job queue until it succeeds or dies."""
+
+    __tablename__ = "crm_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(20))
+    # Sent to the CRM (or looked up there) so a retry after a timeout never writes a second record.
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    # The CRM records written to ({contact_id, company_id, deal_id}), fixed once matched or approved.
+    target: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    summary_override: Mapped[str | None] = mapped_column(Text)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    remote_id: Mapped[str | None] = mapped_column(String(100))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class WebhookEvent(Base):
+    """An inbound CRM webhook already accepted: a repeated delivery of the same event is a no-op."""
+
+    __tablename__ = "crm_webhook_events"
+    __table_args__ = (UniqueConstraint("provider", "event_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(200))
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

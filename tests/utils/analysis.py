@@ -15,6 +15,8 @@ def summary_reply(**overrides: Any) -> dict[str, Any]:
         "summary": "Tom from Northwind wants to stop manual order entry; budget and CFO sign-off are set.",
         "next_steps": [{"text": "Send the security questionnaire", "owner": "Rep", "due": "Friday"}],
         "themes": ["manual order entry"],
+        "pain_points": ["ten hours a week re-entering orders"],
+        "feature_requests": ["an implementation that needs little IT time"],
         "competitors": ["Acme Insights"],
     }
     reply.update(overrides)
@@ -46,8 +48,13 @@ def enqueue_short_call_analysis(fake: FakeLLM) -> None:
     fake.enqueue(
         {
             "objections": [
-                {"line": 9, "category": "competitor_incumbent", "summary": "Acme Insights is cheaper"},
-                {"line": 11, "category": "integration_technical", "summary": "IT has no time to implement"},
+                {"line": 9, "category": "competitor_incumbent", "summary": "Acme Insights is cheaper", "handled": True},
+                {
+                    "line": 11,
+                    "category": "integration_technical",
+                    "summary": "IT has no time to implement",
+                    "handled": False,
+                },
             ]
         }
     )

@@ -167,3 +167,48 @@ def test_next_step_owner_and_date_are_kept_only_when_the_call_says_them(analyzer
     result = analyzer.analyse("Northwind", short_call_lines(), BANT, 1)
     assert [(s.owner, s.due) for s in result.next_steps] == [("Rep", "Friday"), ("Tom", None)]
     assert result.dropped_evidence == 1
+
+
+def test_objections_carry_the_reps_reply_and_whether_it_was_handled(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+    enqueue_short_call_analysis(fake_llm)
+    lines = short_call_lines()
+    acme, it_time = analyzer.analyse("Northwind", lines, BANT, 1).objections
+    assert acme.response is not None and acme.response.quote == lines[9].text  # the rep's next line
+    assert acme.handled is True
+    assert it_time.response is not None and it_time.response.quote == lines[11].text
+    assert it_time.handled is False
+
+
+def test_an_objection_the_rep_never_answers_is_not_handled(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+    lines = short_call_lines()[:9]  # the call ends on the prospect's Acme concern
+    fake_llm.enqueue(summary_reply(), *(criterion_reply() for _ in range(4)))
+    fake_llm.enqueue(
+        {"objections": [{"line": 9, "category": "price_budget", "summary": "Acme is cheaper", "handled": True}]}
+    )
+    (objection,) = analyzer.analyse("Northwind", lines, BANT, 1).objections
+    assert objection.response is None
+    assert objection.handled is False
+
+
+def test_pain_points_and_feature_requests_are_grounded_or_dropped(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+    fake_llm.enqueue(
+        summary_reply(
+            pain_points=["re-entering orders by hand", "quantum teleportation of pallets"],
+            feature_requests=["a quick implementation for IT"],
+        )
+    )
+    fake_llm.enqueue(*(criterion_reply() for _ in range(4)), {"objections": []})
+    lines = short_call_lines()
+    result = analyzer.analyse("Northwind", lines, BANT, 1)
+    assert [(p.name, p.quote) for p in result.pain_points] == [("re-entering orders by hand", lines[1].text)]
+    assert [f.quote for f in result.feature_requests] == [lines[10].text]
+    assert result.dropped_evidence == 1
+
+
+def test_configured_competitors_are_found_without_the_model(fake_llm: FakeLLM, embedder: Embedder) -> None:
+    analyzer = Analyzer(fake_llm, embedder, context_tokens=8192, retries=1, known_competitors=("acme insights", "Gong"))
+    fake_llm.enqueue(summary_reply(competitors=[]), *(criterion_reply() for _ in range(4)), {"objections": []})
+    lines = short_call_lines()
+    result = analyzer.analyse("Northwind", lines, BANT, 1)
+    assert [(c.name, c.quote) for c in result.competitors] == [("acme insights", lines[8].text)]
+    assert result.dropped_evidence == 0  # a configured name this call never says is not a dropped claim

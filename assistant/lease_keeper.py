@@ -4,7 +4,8 @@ Every third of `lease_s` it renews the leases this process holds (so a stage lon
 call) and runs `resume_interrupted` as a sweep: a call whose lease lapsed (its worker was killed, on any
 machine) or whose holder was a process on this machine that is gone is queued again. The claim in
 `Pipeline.run` makes a call queued twice run once. Calls still "queued" whose task the queue lost are
-queued again too.
+queued again too. With `retention_days` set, each round also deletes the calls older than that
+(`assistant.retention`), so whichever processes run the job queue keep to it without a scheduler of their own.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from assistant.container import Container
 from assistant.db.models import Call, CallStatus, utcnow
 from assistant.db.session import session_scope
 from assistant.pipeline import lease, process_owner, resume_interrupted
+from assistant.retention import delete_expired
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +80,13 @@ class LeaseKeeper:
         self._thread: threading.Thread | None = None
 
     def tick(self) -> list[str]:
-        """One round: renew, then sweep; returns the ids of calls queued again."""
+        """One round: renew, sweep, apply retention; returns the ids of calls queued again."""
         renew_leases(self._container)
-        return resume_interrupted(self._container, at_start=False) + requeue_lost(self._container)
+        taken = resume_interrupted(self._container, at_start=False) + requeue_lost(self._container)
+        # One indexed query when nothing is due; several processes deleting at once is safe (delete_call).
+        if expired := delete_expired(self._container):
+            log.info("retention: deleted %d call(s): %s", len(expired), ", ".join(expired))
+        return taken
 
     def _loop(self) -> None:
         interval = self._container.settings.lease_s / 3

@@ -90,6 +90,15 @@ def check_duration(name: str, duration_s: float | None, max_duration_s: float | 
         raise InvalidInputError(f"'{name}' is {_human(duration_s)} long; the limit is {_human(max_duration_s)}.")
 
 
+def check_channels(name: str, channels: int, max_channels: int) -> None:
+    """Raise InvalidInputError for more channels than a call recording has (a multitrack or surround file)."""
+    if channels > max_channels:
+        raise InvalidInputError(
+            f"'{name}' has {channels} audio channels; the limit is {max_channels} "
+            "(mono, or stereo with one speaker per channel)."
+        )
+
+
 def _first_frame(container: av.container.InputContainer, stream: av.audio.stream.AudioStream) -> av.AudioFrame | None:
     for packet in container.demux(stream):
         try:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ContainerDep
-from assistant import calls
+from assistant import calls, deletion
 from assistant.errors import UploadTooLargeError
 from assistant.schemas import CallAccepted, CallPublic, CallsPublic, ReanalyzeRequest
 
@@ -61,6 +61,14 @@ def reanalyze_calls(container: ContainerDep, body: ReanalyzeRequest) -> list[Cal
 @router.get("/{call_id}", response_model=CallPublic)
 def get_call(container: ContainerDep, call_id: str) -> CallPublic:
     return calls.get_call(container, call_id)
+
+
+@router.delete("/{call_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+def delete_call(container: ContainerDep, call_id: str) -> Response:
+    """Delete the call's recording, transcript, analyses, index entries and CRM outbox rows; 409 while it is
+    being processed, 404 when there is no such call (also the second time)."""
+    deletion.delete_call(container, call_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/{call_id}/reanalyze", status_code=status.HTTP_202_ACCEPTED, response_model=CallAccepted)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from assistant.analysis.results import AnalysisResult, CriterionResult, Evidence
 from assistant.db.models import Analysis, Call
+from assistant.redaction import redact
 
 
 @dataclass(frozen=True)
@@ -35,18 +37,37 @@ class WriteBack:
         }
 
 
-def build_write_back(call: Call, analysis: Analysis, summary_override: str | None = None) -> WriteBack:
-    """The write-back for `analysis`; a reviewer's edited summary replaces the model's."""
-    result = AnalysisResult.model_validate(analysis.result)
+def build_write_back(
+    call: Call, analysis: Analysis, summary_override: str | None = None, *, redact_pii: bool
+) -> WriteBack:
+    """The write-back for `analysis`; a reviewer's edited summary replaces the model's. With `redact_pii`
+    every text in it (summary, next steps, criterion values, quotes, speakers, title) is redacted."""
+    clean = _redacted if redact_pii else _unchanged
+    result = AnalysisResult.model_validate(clean(analysis.result))
     return WriteBack(
         call_id=call.id,
         analysis_id=analysis.id,
-        title=call.title,
+        title=redact(call.title) if redact_pii else call.title,
         occurred_at=call.created_at,
         duration_s=call.duration_s,
-        summary=summary_override if summary_override is not None else result.summary,
+        summary=clean(summary_override) if summary_override is not None else result.summary,
         result=result,
     )
+
+
+def _redacted(value: Any) -> Any:
+    # Every string of the stored analysis, wherever the schema puts it; enum values hold no PII and survive.
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    return value
+
+
+def _unchanged(value: Any) -> Any:
+    return value
 
 
 def _clock(seconds: float) -> str:

@@ -86,10 +86,15 @@ def verify(container: Container, provider: str, method: str, url: str, body: byt
 
 
 def parse_payload(body: bytes) -> WebhookPayload:
+    """The body as a payload; anything else (not UTF-8, not JSON, nested too deep, wrong fields) is a 422."""
     try:
-        return WebhookPayload.model_validate(json.loads(body))
+        return WebhookPayload.model_validate(json.loads(body.decode("utf-8")))
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError("The webhook body is not UTF-8 text.") from exc
     except json.JSONDecodeError as exc:
         raise InvalidInputError(f"The webhook body is not valid JSON: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise InvalidInputError("The webhook body is nested too deeply to be a webhook.") from exc
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
         raise InvalidInputError(f"The webhook body is not valid: {problems}") from exc

@@ -100,7 +100,8 @@ def deliver(container: Container, item_id: int) -> None:
     with session_scope(container.sessions) as session:
         item = session.get_one(OutboxItem, item_id)
         call = session.get_one(Call, item.call_id)
-        write_back = build_write_back(call, session.get_one(Analysis, item.analysis_id), item.summary_override)
+        analysis = session.get_one(Analysis, item.analysis_id)
+        write_back = build_write_back(call, analysis, item.summary_override, redact_pii=settings.redact_pii)
         metadata = call.call_metadata or {}
         fixed = Target(**item.target) if item.target else None
         key, provider_name = item.idempotency_key, item.provider

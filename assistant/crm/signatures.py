@@ -58,7 +58,8 @@ def _check_age(sent_at_s: float, max_age_s: int, now_s: float) -> None:
 
 def _timestamp(headers: dict[str, str], name: str) -> int:
     raw = headers.get(name, "")
-    if not raw.isdigit():
+    # isdigit alone accepts characters such as "²" that int() rejects; headers arrive as Latin-1.
+    if not (raw.isascii() and raw.isdigit()):
         raise SignatureError(f"The webhook has no valid {name} header.")
     return int(raw)
 

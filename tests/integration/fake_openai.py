@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.utils.analysis import criterion_reply, summary_reply
+from tests.utils.analysis import criterion_reply, objection_reply, summary_reply
 
-REPLIES: dict[str, dict[str, Any]] = {
-    "SummaryAnswer": summary_reply(competitors=[]),
-    "SummaryMergeAnswer": {"summary": "A short discovery call."},
-    "CriterionAnswer": criterion_reply(),
-    "ObjectionsAnswer": {"objections": []},
+REPLIES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "SummaryAnswer": lambda _schema: summary_reply(competitors=[]),
+    "SummaryMergeAnswer": lambda _schema: {"summary": "A short discovery call."},
+    "CriterionAnswer": lambda _schema: criterion_reply(),
+    "ObjectionPicks": objection_reply(),
 }
 
 
@@ -33,7 +33,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         with self.server.lock:
             self.server.requests += 1
-        content = json.dumps(REPLIES[title])
+        content = json.dumps(REPLIES[title](schema))
         self._send(
             200,
             {

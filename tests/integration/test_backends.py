@@ -11,6 +11,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -22,6 +23,8 @@ from assistant.config import Settings
 from assistant.container import Container
 from assistant.db.models import Call, CallStatus, Job, utcnow
 from assistant.db.session import MIGRATIONS_DIR, session_scope
+from assistant.deletion import delete_call
+from assistant.errors import ConflictError, NotFoundError
 from assistant.index.store import IndexItem
 from assistant.lease_keeper import expire_leases, renew_leases, requeue_lost
 from assistant.pipeline import Pipeline, process_owner, resume_interrupted
@@ -30,6 +33,7 @@ from eval.servers import VENV_BIN, free_port
 from tests.utils.analysis import enqueue_short_call_analysis
 from tests.utils.calls import SHORT_CALL
 from tests.utils.fake_llm import FakeLLM
+from tests.utils.stores import traces_of
 
 INTERRUPTED = "interrupted: its worker stopped"
 
@@ -161,6 +165,25 @@ def test_processes_starting_together_migrate_the_database_once(backend_settings:
     finally:
         container.close()
     assert version == ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def test_deleting_a_call_clears_every_store_and_waits_for_a_leased_one(backend: Container, fake_llm: FakeLLM) -> None:
+    enqueue_short_call_analysis(fake_llm)
+    call_id = upload(backend)
+    Pipeline(backend).run(call_id)
+    with session_scope(backend.sessions) as session:
+        sha = session.get_one(Call, call_id).media_sha256
+    before = traces_of(backend, call_id, sha)
+    assert before["calls"] and before["segments"] and before["index entries"], before
+    set_lease(backend, call_id, "elsewhere:1:1", 60, CallStatus.INDEXING)
+    with pytest.raises(ConflictError):
+        delete_call(backend, call_id)
+    assert traces_of(backend, call_id, sha) == before
+    set_lease(backend, call_id, "elsewhere:1:1", -1, CallStatus.INDEXING)
+    delete_call(backend, call_id)
+    assert traces_of(backend, call_id, sha) == dict.fromkeys(before, 0)
+    with pytest.raises(NotFoundError):
+        delete_call(backend, call_id)
 
 
 def test_index_items_replace_each_other_by_id(backend: Container) -> None:

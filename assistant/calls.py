@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.analysis.results import AnalysisResult
+from assistant.config import Settings
 from assistant.container import Container
 from assistant.db.models import Analysis, Call, CallStatus, utcnow
 from assistant.db.session import session_scope
@@ -24,7 +25,7 @@ from assistant.schemas import (
     SegmentPublic,
     SpeakerPublic,
 )
-from ingestion.decode import check_duration, probe
+from ingestion.decode import check_channels, check_duration, probe
 from ingestion.transcript_import import detect_transcript_format
 
 
@@ -42,12 +43,14 @@ def parse_metadata(raw: str | dict[str, Any] | None) -> CallMetadata:
         raise InvalidInputError(f"metadata is not valid: {problems}") from exc
 
 
-def _media_kind(filename: str, path: Path, max_seconds: float) -> str:
+def _media_kind(filename: str, path: Path, settings: Settings) -> str:
     with path.open("rb") as fh:
         head = fh.read(4096)
     if detect_transcript_format(filename, head) is not None:
         return "transcript"
-    check_duration(filename, probe(path, name=filename).duration_s, max_seconds)
+    info = probe(path, name=filename)
+    check_duration(filename, info.duration_s, settings.max_audio_minutes * 60.0)
+    check_channels(filename, info.channels, settings.max_audio_channels)
     return "audio"
 
 
@@ -68,7 +71,7 @@ def accept_upload(
     kinds: dict[str, str] = {}
 
     def validate(path: Path) -> None:
-        kinds["kind"] = _media_kind(filename, path, settings.max_audio_minutes * 60.0)
+        kinds["kind"] = _media_kind(filename, path, settings)
 
     stored = container.media.save(stream, filename, max_bytes=settings.max_upload_mb * (1 << 20), validate=validate)
     with session_scope(container.sessions) as session:

@@ -20,7 +20,6 @@ from assistant.llm.base import LLM, ChatMessage
 from assistant.llm.structured import complete_structured, strip_code_fences
 
 NO_EVIDENCE = "The calls hold no evidence about this."
-MAX_QUESTION_CHARS = 2000
 # Follow-ups: the model sees this many earlier messages, each cut to this length, so a long conversation
 # never crowds the excerpts out of the context.
 HISTORY_MESSAGES = 6
@@ -159,12 +158,22 @@ ChatEvent = SourcesEvent | TokenEvent | DoneEvent
 class ChatService:
     """Retrieve from the index, then let the model answer from those excerpts only."""
 
-    def __init__(self, llm: LLM, index: InsightIndex, *, top_k: int, min_similarity: float, retries: int) -> None:
+    def __init__(
+        self,
+        llm: LLM,
+        index: InsightIndex,
+        *,
+        top_k: int,
+        min_similarity: float,
+        retries: int,
+        max_question_chars: int,
+    ) -> None:
         self.llm = llm
         self.index = index
         self.top_k = top_k
         self.min_similarity = min_similarity
         self.retries = retries
+        self.max_question_chars = max_question_chars
 
     def retrieve(
         self, question: str, filters: ChatFilters | None = None, history: list[ChatMessage] | None = None
@@ -209,8 +218,18 @@ class ChatService:
         self, question: str, filters: ChatFilters | None = None, history: list[ChatMessage] | None = None
     ) -> Generator[ChatEvent, None, None]:
         """Answer `question` from the calls as events: the sources, the answer's text in pieces, then the
-        whole answer. No relevant excerpt, or none the model uses, means no answer and no citation."""
-        question = question.strip()[:MAX_QUESTION_CHARS]
+        whole answer. No relevant excerpt, or none the model uses, means no answer and no citation.
+        A question over the length limit is refused here, before any event, so the API can answer 422."""
+        question = question.strip()
+        if len(question) > self.max_question_chars:
+            raise InvalidInputError(
+                f"The question is {len(question):,} characters long; the limit is {self.max_question_chars:,}."
+            )
+        return self._events(question, filters, history)
+
+    def _events(
+        self, question: str, filters: ChatFilters | None, history: list[ChatMessage] | None
+    ) -> Generator[ChatEvent, None, None]:
         hits = self.retrieve(question, filters, history)
         if not hits:
             yield from _no_evidence()
@@ -299,4 +318,5 @@ def chat_service(container: Container) -> ChatService:
         top_k=s.chat_top_k,
         min_similarity=s.chat_min_similarity,
         retries=s.llm_max_retries,
+        max_question_chars=s.max_question_chars,
     )

@@ -25,6 +25,16 @@ class Settings(BaseSettings):
 
     max_upload_mb: int = 500
     max_audio_minutes: int = 240
+    max_audio_channels: int = Field(default=2, ge=1, description="Recordings with more channels are refused.")
+
+    # Privacy (README "Security and privacy")
+    redact_pii: bool = Field(
+        default=True, description="Replace emails, phones, cards and SSNs in the index, chat and CRM write-back."
+    )
+    retention_days: int | None = Field(
+        default=None, ge=1, description="Delete calls uploaded more than this many days ago; unset keeps them."
+    )
+    max_question_chars: int = Field(default=2000, ge=1, description="Longer chat questions are refused (422).")
 
     # Transcription
     whisper_model: str | None = Field(

@@ -11,9 +11,12 @@ from assistant.container import Container
 from assistant.db.models import Analysis, Call
 from assistant.db.session import session_scope
 from assistant.index.store import IndexItem
+from assistant.redaction import redact
 from assistant.stages import load_lines
 
 INDEXED_METRICS = ("rep_talk_ratio", "rep_questions", "rep_longest_monologue_s", "patience_s", "interruptions")
+# Metadata that is free text someone said or typed; ids, kinds, roles, dates and numbers carry no PII.
+_FREE_TEXT = ("quote", "speaker", "call_title", "category", "account", "rep")
 
 
 def items_for_call(container: Container, call_id: str) -> list[IndexItem]:
@@ -86,4 +89,13 @@ def items_for_call(container: Container, call_id: str) -> list[IndexItem]:
     for line in load_lines(container, call_id):
         if line.role == "prospect" or line.role == "unknown":
             add("quote", line.id, line.text, line.evidence(), category="transcript")
-    return items
+    # Chat citations are read from the index, so what is redacted here never reaches a chat answer either.
+    return [_redacted(item) for item in items] if container.settings.redact_pii else items
+
+
+def _redacted(item: IndexItem) -> IndexItem:
+    metadata = {
+        key: redact(value) if key in _FREE_TEXT and isinstance(value, str) else value
+        for key, value in item.metadata.items()
+    }
+    return IndexItem(id=item.id, text=redact(item.text), metadata=metadata)

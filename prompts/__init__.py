@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,9 @@ _env = Environment(
 )
 
 
+@cache
 def _load(name: str) -> str:
+    # Read once per process: an analysis uses one version of its prompts even if the files change meanwhile.
     path = PROMPTS_DIR / f"{name}.txt"
     if not path.is_file():
         raise TemplateNotFound(name)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ChatDep
-from assistant.chat import MAX_QUESTION_CHARS, ChatAnswer, ChatEvent, ChatFilters, SourcesEvent, TokenEvent
+from assistant.chat import ChatAnswer, ChatEvent, ChatFilters, SourcesEvent, TokenEvent
 from assistant.chat_export import answer_markdown
 from assistant.errors import CallsightError
 from assistant.llm.base import ChatMessage
@@ -30,7 +30,8 @@ class ChatTurn(BaseModel):
 
 
 class ChatRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    # The length limit is a setting (`max_question_chars`), checked by the chat service: 422 with its message.
+    question: str = Field(min_length=1)
     filters: ChatFilters = ChatFilters()
     history: list[ChatTurn] = Field(
         default_factory=list, max_length=20, description="Earlier turns, oldest first; the client keeps them."

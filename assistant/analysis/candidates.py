@@ -22,15 +22,21 @@ class CandidateFinder:
         self.lines = list(lines)
         self._vectors = embedder.embed([line.text for line in self.lines]) if self.lines else np.zeros((0, 384))
 
-    def rank(self, probes: list[str], *, k: int, roles: tuple[str, ...] = ("prospect",)) -> list[Line]:
-        """The `k` lines by `roles` closest to any probe, in transcript order."""
-        pool = [i for i, line in enumerate(self.lines) if line.role in roles or line.role == "unknown"]
+    def rank(self, probes: list[str], among: Sequence[Line], *, k: int) -> list[Line]:
+        """The `k` lines of `among` closest to any probe, in transcript order. Ranking within `among` (a
+        window's prospect lines) gives every window of a long call its own candidates."""
+        index = {line.id: i for i, line in enumerate(self.lines)}
+        pool = [index[line.id] for line in among]
         if not pool or not probes:
             return []
         probe_vectors = self._embedder.embed(probes)
         scores = (self._vectors[pool] @ probe_vectors.T).max(axis=1)
         best = sorted(np.argsort(-scores)[:k].tolist())
         return [self.lines[pool[i]] for i in best]
+
+    def vector(self, line: Line) -> np.ndarray:
+        """The embedding of one of the finder's lines."""
+        return np.asarray(self._vectors[next(i for i, known in enumerate(self.lines) if known.id == line.id)])
 
     def scores(self, text: str, among: Sequence[Line]) -> np.ndarray:
         """Cosine similarity of `text` to each line in `among` (one embedding of `text`)."""

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from assistant.analysis.results import ObjectionCategory, Status
+from assistant.analysis.results import Status
 
 
 def _line_id_type(ids: list[int]) -> Any:
@@ -38,6 +38,10 @@ class SummaryAnswer(BaseModel):
     competitors: list[Short] = Field(max_length=6)
 
 
+class MetCheckAnswer(BaseModel):
+    status: Literal["met", "partial", "not_met"]
+
+
 class SummaryMergeAnswer(BaseModel):
     summary: Paragraph
 
@@ -56,17 +60,13 @@ def criterion_answer_model(prospect_ids: list[int]) -> type[BaseModel]:
     )
 
 
-def objections_answer_model(candidate_ids: list[int]) -> type[BaseModel]:
-    """Schema for the objection list: each item says the concern first (the model names concerns well but
-    points at lines poorly, so the line is checked in code), then a candidate line and a category."""
+def objection_pick_model(candidate_ids: list[int]) -> type[BaseModel]:
+    """Schema for the objection question: the candidate lines that raise one, and whether the rep answered it.
+    The model only picks lines; the category is decided by embedding similarity to the taxonomy's examples
+    (58 % right on the team's labelled objections, against 13-40 % for the model's own choice)."""
     item = create_model(
-        "ObjectionAnswer",
-        summary=(Sentence, ...),
+        "ObjectionPick",
         line=(_line_id_type(candidate_ids), ...),
-        category=(ObjectionCategory, ...),
-        handled=(bool, ...),
+        answered_by_rep=(bool, ...),
     )
-    return create_model(
-        "ObjectionsAnswer",
-        objections=(list[item], Field(max_length=5 if candidate_ids else 0)),
-    )
+    return create_model("ObjectionPicks", objections=(list[item], Field(max_length=6)))

@@ -18,6 +18,7 @@ from assistant.cli.common import console, err, print_json
 from assistant.cli.criteria import criteria_app
 from assistant.cli.evaluate import evaluate
 from assistant.cli.outbox import outbox_app
+from assistant.cli.privacy import delete, retention_app
 from assistant.cli.render import render_answer, render_call
 from assistant.cli.speakers import speakers_app
 from assistant.container import Container
@@ -193,6 +194,8 @@ def worker(
 app.add_typer(criteria_app, name="criteria")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(speakers_app, name="speakers")
+app.add_typer(retention_app, name="retention")
+app.command("delete")(delete)
 app.command("eval")(evaluate)
 
 db_app = typer.Typer(help="Database schema.")

@@ -28,13 +28,22 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
         ["Call: Intro", "1 Rep: What's your budget?", "2 Prospect: About"],
     ),
     ("summary", {}, ['"next_steps"', '"competitors"']),
+    (
+        "check_met",
+        {"criterion": CRITERION, "evidence": LINES[1:]},
+        ['"Budget"', "2 Prospect: About forty thousand dollars.", '"partial"'],
+    ),
     ("summary_merge", {"parts": ["first", "second"]}, ["Part 1: first", "Part 2: second"]),
     (
         "qualify_criterion",
         {"criterion": CRITERION, "candidates": LINES[1:]},
         ['"Budget"', "2 Prospect: About forty thousand dollars.", "Rep's question"],
     ),
-    ("objections", {"candidates": LINES[1:]}, ["Prospect line number", "2 Prospect: About forty"]),
+    (
+        "objections",
+        {"candidates": LINES[1:]},
+        ["2 Prospect: About forty", '"answered_by_rep"'],
+    ),
     (
         "chat_answer",
         {"sources": [SOURCE], "question": "Price?"},
@@ -69,10 +78,16 @@ def test_prompt_version_changes_when_a_prompt_file_changes(tmp_path: Path, monke
     for path in prompts.PROMPTS_DIR.glob("*.txt"):
         shutil.copy(path, tmp_path / path.name)
     monkeypatch.setattr(prompts, "PROMPTS_DIR", tmp_path)
-    prompts.prompt_version.cache_clear()
-    before = prompts.prompt_version()
+
+    def reload() -> str:
+        # Prompts are read once per process; a new process (clearing the caches here) sees the new files.
+        prompts.prompt_version.cache_clear()
+        prompts._load.cache_clear()
+        return prompts.prompt_version()
+
+    before = reload()
     (tmp_path / "summary.txt").write_text("Task: something else.")
-    prompts.prompt_version.cache_clear()
-    after = prompts.prompt_version()
-    prompts.prompt_version.cache_clear()
+    after = reload()
+    monkeypatch.undo()
+    reload()
     assert len(before) == 12 and before != after

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from pydantic import BaseModel
 
 from assistant.llm.base import ChatMessage, TokenUsage
 
-Reply = str | dict[str, Any] | BaseModel | Exception
+# A callable reply is given the request's JSON schema and returns the reply (for answers whose keys depend
+# on which lines the analyzer chose, such as the objection review).
+Reply = str | dict[str, Any] | BaseModel | Exception | Callable[[dict[str, Any] | None], dict[str, Any]]
 
 
 class FakeLLM:
@@ -53,6 +55,8 @@ class FakeLLM:
         reply = self._replies.popleft()
         if isinstance(reply, Exception):
             raise reply
+        if callable(reply):
+            reply = reply(json_schema)
         if isinstance(reply, BaseModel):
             text = reply.model_dump_json()
         elif isinstance(reply, dict):

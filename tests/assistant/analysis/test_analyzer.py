@@ -8,7 +8,7 @@ from assistant.analysis.analyzer import Analyzer
 from assistant.analysis.lines import Line
 from assistant.index import Embedder
 from assistant.qualification.definition import builtin_framework_text, parse_framework
-from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, summary_reply
+from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, met_reply, objection_reply, summary_reply
 from tests.utils.calls import SHORT_CALL
 from tests.utils.fake_llm import FakeLLM
 
@@ -72,7 +72,7 @@ def test_met_without_prospect_evidence_becomes_unknown_and_is_counted(analyzer: 
         criterion_reply("unknown"),
         criterion_reply("unknown"),
         criterion_reply("unknown"),
-        {"objections": []},
+        objection_reply(),
     )
     result = analyzer.analyse("Northwind", short_call_lines(), BANT, 1)
     budget = result.qualification.criteria[0]
@@ -87,10 +87,10 @@ def test_a_required_criterion_not_met_makes_the_lead_unqualified(analyzer: Analy
     fake_llm.enqueue(
         summary_reply(),
         criterion_reply("not_met", [4], "no budget"),
-        criterion_reply("met", [6], "CFO"),
-        criterion_reply("met", [2], "manual entry"),
+        *met_reply([6], "CFO"),
+        *met_reply([2], "manual entry"),
         criterion_reply("partial", [8], "Q3"),
-        {"objections": []},
+        objection_reply(),
     )
     qualification = analyzer.analyse("Northwind", short_call_lines(), BANT, 3).qualification
     assert qualification.verdict == "unqualified"
@@ -116,7 +116,7 @@ def test_long_call_is_analysed_in_windows_and_merged(fake_llm: FakeLLM, embedder
     n_windows = -(-sum(len(ln.text) // 4 + 5 for ln in long_lines) // 1200)
     for _ in range(n_windows):
         fake_llm.enqueue(summary_reply(competitors=[], themes=[]), *(criterion_reply() for _ in range(4)))
-        fake_llm.enqueue({"objections": []})
+        fake_llm.enqueue(objection_reply())
     fake_llm.enqueue({"summary": "One merged summary."})
     result = analyzer.analyse("Long call", long_lines, BANT, 1)
     assert n_windows > 1
@@ -131,10 +131,10 @@ def test_stated_value_locates_evidence_when_the_model_points_at_the_wrong_line(
     fake_llm.enqueue(
         summary_reply(),
         criterion_reply("unknown", [4], "forty thousand"),
-        criterion_reply("met", [9], "CFO Dana Ruiz"),  # line 9 is about Acme; Dana Ruiz is named on line 6
-        criterion_reply("met", [2], "manual entry"),
-        criterion_reply("met", [2], "$25k threshold"),  # nothing says 25k: the model's pointer stands
-        {"objections": []},
+        *met_reply([9], "CFO Dana Ruiz"),  # line 9 is about Acme; Dana Ruiz is named on line 6
+        *met_reply([2], "manual entry"),
+        *met_reply([2], "$25k threshold"),  # nothing says 25k: the model's pointer stands
+        objection_reply(),
     )
     lines = short_call_lines()
     criteria = analyzer.analyse("Northwind", lines, BANT, 1).qualification.criteria
@@ -163,7 +163,7 @@ def test_next_step_owner_and_date_are_kept_only_when_the_call_says_them(analyzer
         {"text": "Demo with Dana", "owner": "Tom", "due": "2023-09-12"},
     ]
     fake_llm.enqueue(summary_reply(next_steps=steps, themes=[], competitors=[]))
-    fake_llm.enqueue(*(criterion_reply() for _ in range(4)), {"objections": []})
+    fake_llm.enqueue(*(criterion_reply() for _ in range(4)), objection_reply())
     result = analyzer.analyse("Northwind", short_call_lines(), BANT, 1)
     assert [(s.owner, s.due) for s in result.next_steps] == [("Rep", "Friday"), ("Tom", None)]
     assert result.dropped_evidence == 1
@@ -182,9 +182,7 @@ def test_objections_carry_the_reps_reply_and_whether_it_was_handled(analyzer: An
 def test_an_objection_the_rep_never_answers_is_not_handled(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
     lines = short_call_lines()[:9]  # the call ends on the prospect's Acme concern
     fake_llm.enqueue(summary_reply(), *(criterion_reply() for _ in range(4)))
-    fake_llm.enqueue(
-        {"objections": [{"line": 9, "category": "price_budget", "summary": "Acme is cheaper", "handled": True}]}
-    )
+    fake_llm.enqueue(objection_reply([9], answered=[9]))
     (objection,) = analyzer.analyse("Northwind", lines, BANT, 1).objections
     assert objection.response is None
     assert objection.handled is False
@@ -197,7 +195,7 @@ def test_pain_points_and_feature_requests_are_grounded_or_dropped(analyzer: Anal
             feature_requests=["a quick implementation for IT"],
         )
     )
-    fake_llm.enqueue(*(criterion_reply() for _ in range(4)), {"objections": []})
+    fake_llm.enqueue(*(criterion_reply() for _ in range(4)), objection_reply())
     lines = short_call_lines()
     result = analyzer.analyse("Northwind", lines, BANT, 1)
     assert [(p.name, p.quote) for p in result.pain_points] == [("re-entering orders by hand", lines[1].text)]
@@ -207,8 +205,21 @@ def test_pain_points_and_feature_requests_are_grounded_or_dropped(analyzer: Anal
 
 def test_configured_competitors_are_found_without_the_model(fake_llm: FakeLLM, embedder: Embedder) -> None:
     analyzer = Analyzer(fake_llm, embedder, context_tokens=8192, retries=1, known_competitors=("acme insights", "Gong"))
-    fake_llm.enqueue(summary_reply(competitors=[]), *(criterion_reply() for _ in range(4)), {"objections": []})
+    fake_llm.enqueue(summary_reply(competitors=[]), *(criterion_reply() for _ in range(4)), objection_reply())
     lines = short_call_lines()
     result = analyzer.analyse("Northwind", lines, BANT, 1)
     assert [(c.name, c.quote) for c in result.competitors] == [("acme insights", lines[8].text)]
     assert result.dropped_evidence == 0  # a configured name this call never says is not a dropped claim
+
+
+def test_a_met_answer_is_checked_and_can_become_partial(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+    fake_llm.enqueue(summary_reply(), *met_reply([4], "forty thousand", checked="partial"))
+    fake_llm.enqueue(*(criterion_reply() for _ in range(3)), objection_reply())
+    lines = short_call_lines()
+    result = analyzer.analyse("Northwind", lines, BANT, 1)
+    budget = result.qualification.criteria[0]
+    assert (budget.status, [e.quote for e in budget.evidence]) == ("partial", [lines[3].text])
+    check = fake_llm.history[2][-1]["content"]
+    assert 'check the answer "met" for qualification criterion "Budget"' in check
+    assert f"4 Prospect: {lines[3].text}" in check
+    assert result.qualification.verdict == "nurture"

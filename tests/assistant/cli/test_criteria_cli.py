@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from assistant import cli
 from assistant.container import Container
 from assistant.qualification.definition import builtin_framework_text
-from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, summary_reply
+from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, objection_reply, summary_reply
 from tests.utils.calls import write_call
 from tests.utils.fake_llm import FakeLLM
 
@@ -48,7 +48,7 @@ def test_reanalyze_all_wait(queued_container: Container, fake_llm: FakeLLM, tmp_
     call = json.loads(ingested.stdout)
     assert call["qualification"]["verdict"] == "qualified"
 
-    fake_llm.enqueue(summary_reply(), *(criterion_reply() for _ in range(4)), {"objections": []})
+    fake_llm.enqueue(summary_reply(), *(criterion_reply() for _ in range(4)), objection_reply())
     result = runner.invoke(cli.app, ["reanalyze", "--all", "--wait"])
     assert result.exit_code == 0, result.output
     assert f"{call['id']}  done" in result.stdout

@@ -1,0 +1,54 @@
+"""The objection taxonomy as data (objection_taxonomy.yaml): labels, meanings, and probes for candidates."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import cast, get_args
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.analysis.candidates import CandidateFinder, Embeds
+from assistant.analysis.lines import Line
+from assistant.analysis.results import ObjectionCategory
+
+TAXONOMY_FILE = Path(__file__).with_name("objection_taxonomy.yaml")
+
+
+class Category(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: str
+    means: str
+    probes: list[str] = Field(min_length=1)
+
+
+@lru_cache(maxsize=1)
+def taxonomy() -> dict[str, Category]:
+    """Every objection category, in the order of ObjectionCategory; the file must define exactly those."""
+    raw = yaml.safe_load(TAXONOMY_FILE.read_text(encoding="utf-8"))
+    expected = list(get_args(ObjectionCategory))
+    if list(raw) != expected:
+        raise ValueError(f"{TAXONOMY_FILE.name} must define exactly {expected} in that order, not {list(raw)}")
+    return {key: Category.model_validate(value) for key, value in raw.items()}
+
+
+def all_probes() -> list[str]:
+    return [probe for category in taxonomy().values() for probe in category.probes]
+
+
+class Categoriser:
+    """The category of an objection line: the category whose example sentences are closest in meaning."""
+
+    def __init__(self, embedder: Embeds) -> None:
+        self._embedder = embedder
+        self._probes: dict[str, np.ndarray] | None = None
+
+    def category(self, finder: CandidateFinder, line: Line) -> ObjectionCategory:
+        if self._probes is None:  # embedded on first use, once per analyzer
+            self._probes = {key: self._embedder.embed(c.probes) for key, c in taxonomy().items()}
+        vector = finder.vector(line)
+        scores = {key: float((probes @ vector).max()) for key, probes in self._probes.items()}
+        return cast(ObjectionCategory, max(scores, key=scores.__getitem__))

@@ -18,11 +18,11 @@ from assistant.analysis.candidates import CandidateFinder, Embeds
 from assistant.analysis.grounding import is_stated, lexical_matches, words
 from assistant.analysis.lines import Line, windows
 from assistant.analysis.questions import (
-    MetCheckAnswer,
     SummaryAnswer,
     SummaryMergeAnswer,
+    candidate_key,
     criterion_answer_model,
-    objection_pick_model,
+    objection_review_model,
 )
 from assistant.analysis.results import (
     AnalysisResult,
@@ -154,11 +154,6 @@ class Analyzer:
         if status in ("met", "partial") and not evidence_lines:
             tally.drop(f"{criterion.key}: '{status}' without prospect evidence, reported as unknown")
             status = "unknown"
-        if status == "met":
-            # A second look at just the evidence: the small model calls "met" what is only partial (an
-            # amount asked for but not approved, "sometime next year"); checked, it downgrades most of those.
-            task = prompts.render("check_met", criterion=criterion, evidence=evidence_lines)
-            status = self._ask(prefix, task, MetCheckAnswer, max_tokens=20).status
         return CriterionResult(
             key=criterion.key,
             name=criterion.name,
@@ -176,25 +171,26 @@ class Analyzer:
         candidates = finder.rank(all_probes(), prospect, k=OBJECTION_CANDIDATES)
         if not candidates:
             return []
-        task = prompts.render("objections", candidates=candidates)
-        answer = self._ask(prefix, task, objection_pick_model([line.id for line in candidates]), max_tokens=300)
-        by_id = {line.id: line for line in candidates}
         kinds = taxonomy()
-        found: dict[int, Objection] = {}
-        for pick in answer.objections:
-            line = by_id[int(pick.line)]
-            if line.id in found:
+        task = prompts.render("objections", candidates=candidates, taxonomy=kinds)
+        answer = self._ask(prefix, task, objection_review_model([line.id for line in candidates]), max_tokens=400)
+        review = answer.model_dump()
+        answered = set(review["answered_by_rep"])
+        found: list[tuple[int, Objection]] = []
+        for line in candidates:
+            if review[candidate_key(line.id)] == "none":
                 continue
             category = self._categoriser.category(finder, line)
             reply = next((ln for ln in part if ln.id > line.id and ln.role == "rep"), None)
-            found[line.id] = Objection(
+            objection = Objection(
                 **line.evidence().model_dump(),
                 category=category,
                 summary=kinds[category].label,
                 response=reply.evidence() if reply else None,
-                handled=bool(pick.answered_by_rep) and reply is not None,
+                handled=line.id in answered and reply is not None,
             )
-        return list(found.items())
+            found.append((line.id, objection))
+        return found
 
     def _merge_summaries(self, summaries: list[SummaryAnswer]) -> str:
         if len(summaries) == 1:

@@ -3,11 +3,11 @@ enum of real lines, so the model can point at evidence but never write a quote."
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, Field, create_model
 
-from assistant.analysis.results import Status
+from assistant.analysis.results import ObjectionCategory, Status
 
 
 def _line_id_type(ids: list[int]) -> Any:
@@ -38,10 +38,6 @@ class SummaryAnswer(BaseModel):
     competitors: list[Short] = Field(max_length=6)
 
 
-class MetCheckAnswer(BaseModel):
-    status: Literal["met", "partial", "not_met"]
-
-
 class SummaryMergeAnswer(BaseModel):
     summary: Paragraph
 
@@ -60,13 +56,18 @@ def criterion_answer_model(prospect_ids: list[int]) -> type[BaseModel]:
     )
 
 
-def objection_pick_model(candidate_ids: list[int]) -> type[BaseModel]:
-    """Schema for the objection question: the candidate lines that raise one, and whether the rep answered it.
-    The model only picks lines; the category is decided by embedding similarity to the taxonomy's examples
-    (58 % right on the team's labelled objections, against 13-40 % for the model's own choice)."""
-    item = create_model(
-        "ObjectionPick",
-        line=(_line_id_type(candidate_ids), ...),
-        answered_by_rep=(bool, ...),
-    )
-    return create_model("ObjectionPicks", objections=(list[item], Field(max_length=6)))
+def candidate_key(line_id: int) -> str:
+    return f"l{line_id}"
+
+
+def objection_review_model(candidate_ids: list[int]) -> type[BaseModel]:
+    """Schema for reviewing candidate lines: one required field per candidate line, "none" or the kind of
+    objection it raises, then the candidates whose concern the rep answered. Only "none" or not is used: the
+    category comes from embedding similarity to the taxonomy's examples (58 % right on the team's labelled
+    objections; the model's own choice here was 13 %). Asked instead to list objection lines freely, the model
+    found a fifth of them, or none (measured on the team's labelled calls)."""
+    verdict: Any = Literal[("none", *get_args(ObjectionCategory))]
+    fields: dict[str, Any] = {candidate_key(i): (verdict, ...) for i in candidate_ids}
+    line_id = _line_id_type(candidate_ids)
+    fields["answered_by_rep"] = (list[line_id], Field(max_length=len(candidate_ids)))  # type: ignore[valid-type]
+    return create_model("ObjectionReview", **fields)

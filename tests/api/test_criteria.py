@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from assistant.container import Container
 from assistant.db.models import Call, Segment
-from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, met_reply, objection_reply, summary_reply
+from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, objection_reply, summary_reply
 from tests.utils.calls import SHORT_CALL
 from tests.utils.fake_llm import FakeLLM
 
@@ -82,7 +82,7 @@ def test_reanalyze_uses_the_new_version_and_keeps_the_transcript(
         transcribed_at = session.get_one(Call, call_id).transcribed_at
 
     client.put("/v1/criteria", json={"definition_yaml": TWO_CRITERIA})
-    fake_llm.enqueue(summary_reply(), *met_reply([4], "$40,000 this year"), criterion_reply())
+    fake_llm.enqueue(summary_reply(), criterion_reply("met", [4], "$40,000 this year"), criterion_reply())
     fake_llm.enqueue(objection_reply())
     response = client.post(f"/v1/calls/{call_id}/reanalyze")
     assert response.status_code == 202, response.text

@@ -11,6 +11,7 @@ import pytest
 
 import prompts
 from assistant.analysis.lines import Line
+from assistant.analysis.taxonomy import taxonomy
 from assistant.qualification.definition import builtin_framework_text, parse_framework
 
 LINES = [
@@ -28,11 +29,6 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
         ["Call: Intro", "1 Rep: What's your budget?", "2 Prospect: About"],
     ),
     ("summary", {}, ['"next_steps"', '"competitors"']),
-    (
-        "check_met",
-        {"criterion": CRITERION, "evidence": LINES[1:]},
-        ['"Budget"', "2 Prospect: About forty thousand dollars.", '"partial"'],
-    ),
     ("summary_merge", {"parts": ["first", "second"]}, ["Part 1: first", "Part 2: second"]),
     (
         "qualify_criterion",
@@ -41,8 +37,8 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ),
     (
         "objections",
-        {"candidates": LINES[1:]},
-        ["2 Prospect: About forty", '"answered_by_rep"'],
+        {"candidates": LINES[1:], "taxonomy": taxonomy()},
+        ['"price_budget": the price is too high', "l2 Prospect: About forty", '"answered_by_rep"'],
     ),
     (
         "chat_answer",

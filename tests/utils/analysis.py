@@ -30,24 +30,20 @@ def criterion_reply(
     return {"value": value, "status": status, "evidence_lines": lines or [], "rationale": "From the call."}
 
 
-def met_reply(lines: list[int], value: str, checked: str = "met") -> tuple[dict[str, Any], dict[str, Any]]:
-    """A criterion answered "met", then the answer to the analyzer's check of that "met" (`checked`)."""
-    return criterion_reply("met", lines, value), {"status": checked}
-
-
 def objection_reply(
     lines: list[int] | None = None, answered: list[int] | None = None
 ) -> Callable[[dict[str, Any] | None], dict[str, Any]]:
-    """The objection question's answer: the candidate `lines` that raise one, `answered` by the rep.
-    Fails the test when a line is not among the candidates the analyzer offered."""
+    """The objection review: the candidate `lines` raise an objection (the model's kind is not used, so any
+    kind will do), every other candidate is "none"; `answered` by the rep. Fails the test when a line is not
+    among the candidates the analyzer offered."""
 
     def reply(schema: dict[str, Any] | None) -> dict[str, Any]:
         assert schema is not None
-        line = schema["$defs"]["ObjectionPick"]["properties"]["line"]
-        offered = line["enum"] if "enum" in line else [line["const"]]  # one candidate is a const
-        missing = [i for i in lines or [] if i not in offered]
+        offered = [key for key in schema["properties"] if key.startswith("l")]
+        missing = [i for i in lines or [] if f"l{i}" not in offered]
         assert not missing, f"lines {missing} were not offered as objection candidates (offered: {offered})"
-        return {"objections": [{"line": i, "answered_by_rep": i in (answered or [])} for i in lines or []]}
+        review = {key: "other" if int(key[1:]) in (lines or []) else "none" for key in offered}
+        return {**review, "answered_by_rep": answered or []}
 
     return reply
 
@@ -63,9 +59,9 @@ def enqueue_short_call_analysis(fake: FakeLLM) -> None:
     """The right answers for tests.utils.calls.SHORT_CALL (prospect lines are 2, 4, 6, 8, 9, 11)."""
     fake.enqueue(summary_reply())
     fake.enqueue(
-        *met_reply([4], "$40,000 this year"),
-        *met_reply([6], "CFO Dana Ruiz"),
-        *met_reply([2], "manual re-entry wastes ten hours a week"),
-        *met_reply([8], "live before end of Q3"),
+        criterion_reply("met", [4], "$40,000 this year"),
+        criterion_reply("met", [6], "CFO Dana Ruiz"),
+        criterion_reply("met", [2], "manual re-entry wastes ten hours a week"),
+        criterion_reply("met", [8], "live before end of Q3"),
     )
     fake.enqueue(objection_reply([9, 11], answered=[9]))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, met_reply, objection_reply, summary_reply
+from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, objection_reply, summary_reply
 from tests.utils.audio import make_stereo, require_tools, synth_speech
 from tests.utils.calls import SHORT_CALL
 from tests.utils.insights import add_analysed_call
@@ -36,7 +36,7 @@ def enqueue_stereo_call_analysis(app: LiveApp) -> None:
     app.llm.enqueue(
         criterion_reply(),
         criterion_reply(),
-        *met_reply([2], "two hours every day lost to schedule mistakes"),
+        criterion_reply("met", [2], "two hours every day lost to schedule mistakes"),
         criterion_reply(),
     )
     app.llm.enqueue(objection_reply())

@@ -8,7 +8,7 @@ from assistant.analysis.analyzer import Analyzer
 from assistant.analysis.lines import Line
 from assistant.index import Embedder
 from assistant.qualification.definition import builtin_framework_text, parse_framework
-from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, met_reply, objection_reply, summary_reply
+from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, objection_reply, summary_reply
 from tests.utils.calls import SHORT_CALL
 from tests.utils.fake_llm import FakeLLM
 
@@ -87,8 +87,8 @@ def test_a_required_criterion_not_met_makes_the_lead_unqualified(analyzer: Analy
     fake_llm.enqueue(
         summary_reply(),
         criterion_reply("not_met", [4], "no budget"),
-        *met_reply([6], "CFO"),
-        *met_reply([2], "manual entry"),
+        criterion_reply("met", [6], "CFO"),
+        criterion_reply("met", [2], "manual entry"),
         criterion_reply("partial", [8], "Q3"),
         objection_reply(),
     )
@@ -131,9 +131,9 @@ def test_stated_value_locates_evidence_when_the_model_points_at_the_wrong_line(
     fake_llm.enqueue(
         summary_reply(),
         criterion_reply("unknown", [4], "forty thousand"),
-        *met_reply([9], "CFO Dana Ruiz"),  # line 9 is about Acme; Dana Ruiz is named on line 6
-        *met_reply([2], "manual entry"),
-        *met_reply([2], "$25k threshold"),  # nothing says 25k: the model's pointer stands
+        criterion_reply("met", [9], "CFO Dana Ruiz"),  # line 9 is about Acme; Dana Ruiz is named on line 6
+        criterion_reply("met", [2], "manual entry"),
+        criterion_reply("met", [2], "$25k threshold"),  # nothing says 25k: the model's pointer stands
         objection_reply(),
     )
     lines = short_call_lines()
@@ -210,16 +210,3 @@ def test_configured_competitors_are_found_without_the_model(fake_llm: FakeLLM, e
     result = analyzer.analyse("Northwind", lines, BANT, 1)
     assert [(c.name, c.quote) for c in result.competitors] == [("acme insights", lines[8].text)]
     assert result.dropped_evidence == 0  # a configured name this call never says is not a dropped claim
-
-
-def test_a_met_answer_is_checked_and_can_become_partial(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
-    fake_llm.enqueue(summary_reply(), *met_reply([4], "forty thousand", checked="partial"))
-    fake_llm.enqueue(*(criterion_reply() for _ in range(3)), objection_reply())
-    lines = short_call_lines()
-    result = analyzer.analyse("Northwind", lines, BANT, 1)
-    budget = result.qualification.criteria[0]
-    assert (budget.status, [e.quote for e in budget.evidence]) == ("partial", [lines[3].text])
-    check = fake_llm.history[2][-1]["content"]
-    assert 'check the answer "met" for qualification criterion "Budget"' in check
-    assert f"4 Prospect: {lines[3].text}" in check
-    assert result.qualification.verdict == "nurture"

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel
 
 import prompts
@@ -20,9 +21,8 @@ from assistant.analysis.lines import Line, windows
 from assistant.analysis.questions import (
     SummaryAnswer,
     SummaryMergeAnswer,
-    candidate_key,
     criterion_answer_model,
-    objection_review_model,
+    objections_answer_model,
 )
 from assistant.analysis.results import (
     AnalysisResult,
@@ -33,7 +33,7 @@ from assistant.analysis.results import (
     Qualification,
     Status,
 )
-from assistant.analysis.taxonomy import Categoriser, all_probes, taxonomy
+from assistant.analysis.taxonomy import Categoriser
 from assistant.llm.base import LLM, ChatMessage
 from assistant.llm.structured import complete_structured
 from assistant.qualification.definition import Criterion, Framework
@@ -41,9 +41,21 @@ from assistant.qualification.definition import Criterion, Framework
 # Room left in the context for the task text and the answer.
 RESERVED_TOKENS = 1500
 STATUS_RANK: dict[str, int] = {"met": 3, "partial": 2, "not_met": 1, "unknown": 0}
-# Prospect lines reviewed for objections per window: 12 of them held 92 % of the labelled objections in the
-# team's calls (8 held 71 %).
-OBJECTION_CANDIDATES = 12
+OBJECTION_PROBES = [
+    "That's more than we can spend right now.",
+    "Another vendor quoted us a lower price.",
+    "I'm worried about how long implementation will take.",
+    "We already use a different tool for this.",
+    "I'm not sure this is a priority for us this year.",
+    "I need to check with my boss before committing.",
+    "Our security team will have concerns about the data.",
+    "Will it integrate with our existing systems?",
+    "We can't sign a multi-year contract.",
+    "My bigger worry is that our team has no time for this.",
+    "The other thing is security and where our data is stored.",
+    "They gave us a lower price.",
+]
+MIN_CONCERN_SIMILARITY = 0.25
 MIN_EVIDENCE_SIMILARITY = 0.45
 # Short theme labels score low against whole sentences with MiniLM (about 0.25 for a right match).
 MIN_THEME_SIMILARITY = 0.2
@@ -94,7 +106,7 @@ class Analyzer:
                 kept = criteria.get(criterion.key)
                 if kept is None or STATUS_RANK[found.status] > STATUS_RANK[kept.status]:
                     criteria[criterion.key] = found
-            for objection in self._objections(prefix, part, finder):
+            for objection in self._objections(prefix, part, finder, tally):
                 objections.setdefault(int(objection[0]), objection[1])
         summary = self._merge_summaries(summaries)
         results = [criteria[c.key] for c in framework.criteria]
@@ -165,32 +177,44 @@ class Analyzer:
         )
 
     def _objections(
-        self, prefix: list[ChatMessage], part: list[Line], finder: CandidateFinder
+        self, prefix: list[ChatMessage], part: list[Line], finder: CandidateFinder, tally: _Tally
     ) -> list[tuple[int, Objection]]:
         prospect = [line for line in part if line.role in ("prospect", "unknown")]
-        candidates = finder.rank(all_probes(), prospect, k=OBJECTION_CANDIDATES)
-        if not candidates:
-            return []
-        kinds = taxonomy()
-        task = prompts.render("objections", candidates=candidates, taxonomy=kinds)
-        answer = self._ask(prefix, task, objection_review_model([line.id for line in candidates]), max_tokens=400)
-        review = answer.model_dump()
-        answered = set(review["answered_by_rep"])
+        candidates = finder.rank(OBJECTION_PROBES, prospect, k=8)
+        task = prompts.render("objections", candidates=candidates)
+        # Only the candidates are selectable: offered every prospect line, the model lists them all.
+        answer = self._ask(prefix, task, objections_answer_model([line.id for line in candidates]))
         found: list[tuple[int, Objection]] = []
-        for line in candidates:
-            if review[candidate_key(line.id)] == "none":
+        for item in answer.objections:
+            line = self._locate_concern(item.summary, int(item.line), prospect, finder)
+            if line is None:
+                tally.drop(f"objection '{item.summary}' matches no prospect line")
                 continue
-            category = self._categoriser.category(finder, line)
             reply = next((ln for ln in part if ln.id > line.id and ln.role == "rep"), None)
             objection = Objection(
                 **line.evidence().model_dump(),
-                category=category,
-                summary=kinds[category].label,
+                category=self._categoriser.category(finder, line),
+                summary=item.summary,
                 response=reply.evidence() if reply else None,
-                handled=line.id in answered and reply is not None,
+                handled=bool(item.handled) and reply is not None,
             )
             found.append((line.id, objection))
         return found
+
+    @staticmethod
+    def _locate_concern(summary: str, pointed: int, prospect: list[Line], finder: CandidateFinder) -> Line | None:
+        """The model's line if it is about the concern, else the prospect line that is (DESIGN.md: the model
+        names concerns well but points at the wrong line about half the time)."""
+        if not prospect or not summary.strip():
+            return None
+        scores = finder.scores(summary, prospect)
+        best = int(np.argmax(scores))
+        if float(scores[best]) < MIN_CONCERN_SIMILARITY:
+            return None
+        at = next((i for i, line in enumerate(prospect) if line.id == pointed), None)
+        if at is not None and scores[at] >= scores[best] - 0.1:
+            return prospect[at]
+        return prospect[best]
 
     def _merge_summaries(self, summaries: list[SummaryAnswer]) -> str:
         if len(summaries) == 1:

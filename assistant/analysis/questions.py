@@ -3,7 +3,7 @@ enum of real lines, so the model can point at evidence but never write a quote."
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
@@ -56,18 +56,18 @@ def criterion_answer_model(prospect_ids: list[int]) -> type[BaseModel]:
     )
 
 
-def candidate_key(line_id: int) -> str:
-    return f"l{line_id}"
-
-
-def objection_review_model(candidate_ids: list[int]) -> type[BaseModel]:
-    """Schema for reviewing candidate lines: one required field per candidate line, "none" or the kind of
-    objection it raises, then the candidates whose concern the rep answered. Only "none" or not is used: the
-    category comes from embedding similarity to the taxonomy's examples (58 % right on the team's labelled
-    objections; the model's own choice here was 13 %). Asked instead to list objection lines freely, the model
-    found a fifth of them, or none (measured on the team's labelled calls)."""
-    verdict: Any = Literal[("none", *get_args(ObjectionCategory))]
-    fields: dict[str, Any] = {candidate_key(i): (verdict, ...) for i in candidate_ids}
-    line_id = _line_id_type(candidate_ids)
-    fields["answered_by_rep"] = (list[line_id], Field(max_length=len(candidate_ids)))  # type: ignore[valid-type]
-    return create_model("ObjectionReview", **fields)
+def objections_answer_model(candidate_ids: list[int]) -> type[BaseModel]:
+    """Schema for the objection list: each item says the concern first (the model names concerns well but
+    points at lines poorly, so the line is checked in code), then a candidate line, a category (replaced by
+    the embedding categoriser's, which is right more often) and whether the rep answered it."""
+    item = create_model(
+        "ObjectionAnswer",
+        summary=(Sentence, ...),
+        line=(_line_id_type(candidate_ids), ...),
+        category=(ObjectionCategory, ...),
+        handled=(bool, ...),
+    )
+    return create_model(
+        "ObjectionsAnswer",
+        objections=(list[item], Field(max_length=5 if candidate_ids else 0)),
+    )

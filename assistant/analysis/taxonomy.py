@@ -35,10 +35,6 @@ def taxonomy() -> dict[str, Category]:
     return {key: Category.model_validate(value) for key, value in raw.items()}
 
 
-def all_probes() -> list[str]:
-    return [probe for category in taxonomy().values() for probe in category.probes]
-
-
 class Categoriser:
     """The category of an objection line: the category whose example sentences are closest in meaning."""
 

@@ -17,7 +17,7 @@ REPLIES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "SummaryAnswer": lambda _schema: summary_reply(competitors=[]),
     "SummaryMergeAnswer": lambda _schema: {"summary": "A short discovery call."},
     "CriterionAnswer": lambda _schema: criterion_reply(),
-    "ObjectionReview": objection_reply(),
+    "ObjectionsAnswer": lambda _schema: objection_reply(),
 }
 
 

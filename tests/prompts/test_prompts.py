@@ -11,7 +11,6 @@ import pytest
 
 import prompts
 from assistant.analysis.lines import Line
-from assistant.analysis.taxonomy import taxonomy
 from assistant.qualification.definition import builtin_framework_text, parse_framework
 
 LINES = [
@@ -37,8 +36,8 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ),
     (
         "objections",
-        {"candidates": LINES[1:], "taxonomy": taxonomy()},
-        ['"price_budget": the price is too high', "l2 Prospect: About forty", '"answered_by_rep"'],
+        {"candidates": LINES[1:]},
+        ["Prospect line number", "2 Prospect: About forty", '"handled"'],
     ),
     (
         "chat_answer",

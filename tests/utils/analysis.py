@@ -3,7 +3,6 @@ objections (per window)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from tests.utils.fake_llm import FakeLLM
@@ -31,21 +30,15 @@ def criterion_reply(
 
 
 def objection_reply(
-    lines: list[int] | None = None, answered: list[int] | None = None
-) -> Callable[[dict[str, Any] | None], dict[str, Any]]:
-    """The objection review: the candidate `lines` raise an objection (the model's kind is not used, so any
-    kind will do), every other candidate is "none"; `answered` by the rep. Fails the test when a line is not
-    among the candidates the analyzer offered."""
-
-    def reply(schema: dict[str, Any] | None) -> dict[str, Any]:
-        assert schema is not None
-        offered = [key for key in schema["properties"] if key.startswith("l")]
-        missing = [i for i in lines or [] if f"l{i}" not in offered]
-        assert not missing, f"lines {missing} were not offered as objection candidates (offered: {offered})"
-        review = {key: "other" if int(key[1:]) in (lines or []) else "none" for key in offered}
-        return {**review, "answered_by_rep": answered or []}
-
-    return reply
+    items: list[tuple[int, str, str]] | None = None, answered: list[int] | None = None
+) -> dict[str, Any]:
+    """The objections answer: (line, model's category, summary) per concern; `answered` by the rep."""
+    return {
+        "objections": [
+            {"summary": summary, "line": line, "category": category, "handled": line in (answered or [])}
+            for line, category, summary in items or []
+        ]
+    }
 
 
 def enqueue_unknown_analysis(fake: FakeLLM) -> None:
@@ -64,4 +57,9 @@ def enqueue_short_call_analysis(fake: FakeLLM) -> None:
         criterion_reply("met", [2], "manual re-entry wastes ten hours a week"),
         criterion_reply("met", [8], "live before end of Q3"),
     )
-    fake.enqueue(objection_reply([9, 11], answered=[9]))
+    fake.enqueue(
+        objection_reply(
+            [(9, "competitor_incumbent", "Acme Insights is cheaper"), (11, "integration_technical", "IT has no time")],
+            answered=[9],
+        )
+    )

@@ -9,7 +9,7 @@ import pytest
 from assistant.analysis.candidates import CandidateFinder
 from assistant.analysis.lines import Line
 from assistant.analysis.results import ObjectionCategory
-from assistant.analysis.taxonomy import Categoriser, all_probes, taxonomy
+from assistant.analysis.taxonomy import Categoriser, taxonomy
 from assistant.index import Embedder
 
 CLEAR_CASES = [
@@ -26,7 +26,7 @@ CLEAR_CASES = [
 def test_the_file_defines_every_category_with_probes() -> None:
     kinds = taxonomy()
     assert list(kinds) == list(get_args(ObjectionCategory))
-    assert len(all_probes()) == sum(len(c.probes) for c in kinds.values())
+    assert all(c.probes and c.label for c in kinds.values())
 
 
 @pytest.mark.parametrize(("text", "expected"), CLEAR_CASES)

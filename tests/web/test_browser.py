@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from assistant.llm.base import ChatMessage
 from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, objection_reply, summary_reply
 from tests.utils.audio import make_stereo, require_tools, synth_speech
 from tests.utils.calls import SHORT_CALL
@@ -105,9 +107,14 @@ def test_chat_streams_an_answer_citing_calls_and_each_source_opens_its_moment(
     enqueue_short_call_analysis(live_app.llm)
     upload_through_the_page(page, live_app, _write(stereo_call.parent / "northwind.txt", SHORT_CALL), title="Northwind")
 
-    live_app.llm.enqueue(
-        {"sources": [1, 2], "answer": "Prospects lose hours to manual work: re-entering orders and fixing schedules."}
-    )
+    def cite_one_excerpt_of_each_call(messages: list[ChatMessage]) -> dict[str, Any]:
+        # Which excerpt numbers hold which call depends on retrieval; the model would read the prompt too.
+        excerpts = re.findall(r"^\[(\d+)\] (.+?) at ", messages[-1]["content"], flags=re.MULTILINE)
+        first = {title: int(n) for n, title in reversed(excerpts)}
+        sources = [first["Delivery planning intro"], first["Northwind"]]
+        return {"sources": sources, "answer": "Prospects lose hours to manual work: re-entering orders and fixing."}
+
+    live_app.llm.enqueue(cite_one_excerpt_of_each_call)
     page.goto(f"{live_app.url}/chat")
     page.fill("#question", "How much time do prospects lose to manual work?")
     page.keyboard.press("Enter")

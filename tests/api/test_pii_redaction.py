@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from assistant import calls
 from assistant.container import Container
+from assistant.llm.base import ChatMessage
 from assistant.schemas import CallMetadata
 from tests.utils.analysis import enqueue_short_call_analysis
 from tests.utils.calls import SHORT_CALL
@@ -44,7 +45,7 @@ def process(container: Container, fake_llm: FakeLLM) -> str:
     return calls.accept_upload(container, io.BytesIO(PII_CALL.encode()), "call.txt", metadata=metadata).id
 
 
-def cite_everything(schema: dict[str, Any] | None) -> dict[str, Any]:
+def cite_everything(_messages: list[ChatMessage], schema: dict[str, Any] | None) -> dict[str, Any]:
     """The chat reply citing every excerpt it was offered."""
     assert schema is not None
     offered = schema["properties"]["sources"]["items"]["enum"]

@@ -11,9 +11,11 @@ from pydantic import BaseModel
 
 from assistant.llm.base import ChatMessage, TokenUsage
 
-# A callable reply is given the request's messages and returns the reply (for answers that depend on what the
-# caller put in the prompt, such as which excerpt numbers a chat answer should cite).
-Reply = str | dict[str, Any] | BaseModel | Exception | Callable[[list[ChatMessage]], dict[str, Any]]
+# A callable reply is given the request's messages and JSON schema and returns the reply (for answers that
+# depend on what the caller put in the prompt, such as which excerpt numbers a chat answer should cite).
+Reply = (
+    str | dict[str, Any] | BaseModel | Exception | Callable[[list[ChatMessage], dict[str, Any] | None], dict[str, Any]]
+)
 
 
 class FakeLLM:
@@ -56,7 +58,7 @@ class FakeLLM:
         if isinstance(reply, Exception):
             raise reply
         if callable(reply):
-            reply = reply(messages)
+            reply = reply(messages, json_schema)
         if isinstance(reply, BaseModel):
             text = reply.model_dump_json()
         elif isinstance(reply, dict):

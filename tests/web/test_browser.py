@@ -107,7 +107,7 @@ def test_chat_streams_an_answer_citing_calls_and_each_source_opens_its_moment(
     enqueue_short_call_analysis(live_app.llm)
     upload_through_the_page(page, live_app, _write(stereo_call.parent / "northwind.txt", SHORT_CALL), title="Northwind")
 
-    def cite_one_excerpt_of_each_call(messages: list[ChatMessage]) -> dict[str, Any]:
+    def cite_one_excerpt_of_each_call(messages: list[ChatMessage], _schema: dict[str, Any] | None) -> dict[str, Any]:
         # Which excerpt numbers hold which call depends on retrieval; the model would read the prompt too.
         excerpts = re.findall(r"^\[(\d+)\] (.+?) at ", messages[-1]["content"], flags=re.MULTILINE)
         first = {title: int(n) for n, title in reversed(excerpts)}

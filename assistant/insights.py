@@ -22,6 +22,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from assistant.db.models import Analysis, Call
+from assistant.redaction import redact
 
 GroupBy = Literal["lead_source", "campaign", "industry", "rep"]
 NOT_SET = "(not set)"
@@ -127,9 +128,11 @@ def competitors_by_week(session: Session, period: Period) -> list[CompetitorWeek
     ]
 
 
-def new_themes(session: Session, since: date) -> list[NewTheme]:
+def new_themes(session: Session, since: date, *, redact_pii: bool) -> list[NewTheme]:
     """Themes first heard on or after `since` (never in an earlier call), newest first, with where they
-    were first heard. Every call is read, since "new" means "not heard before"."""
+    were first heard. Every call is read, since "new" means "not heard before". The quote and title are
+    shown to marketing, so with `redact_pii` they are redacted like the index."""
+    clean = redact if redact_pii else str
     first: dict[str, NewTheme] = {}
     for call_id, title, created, items in session.execute(
         _latest_analyses(Period(), Call.id, Call.title, Call.created_at, Analysis.result["themes"])
@@ -144,8 +147,8 @@ def new_themes(session: Session, since: date) -> list[NewTheme]:
                 first_seen=created.date(),
                 calls=1,
                 call_id=call_id,
-                call_title=title,
-                quote=str(item["quote"]),
+                call_title=clean(title),
+                quote=clean(str(item["quote"])),
                 start=float(item["start"]),
             )
     fresh = [theme for theme in first.values() if theme.first_seen >= since]

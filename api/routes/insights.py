@@ -84,7 +84,13 @@ def new_themes(
 ) -> Rows[insights.NewTheme] | Response:
     """Themes first heard on or after `since`, with the call and quote where they were first heard."""
     start = since or date.today() - timedelta(days=NEW_THEME_DAYS)
-    return _answer(container, insights.NewTheme, lambda s: insights.new_themes(s, start), format, "new-themes")
+    return _answer(
+        container,
+        insights.NewTheme,
+        lambda s: insights.new_themes(s, start, redact_pii=container.settings.redact_pii),
+        format,
+        "new-themes",
+    )
 
 
 @router.get("/qualification", response_model=Rows[insights.QualificationRate])

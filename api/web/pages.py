@@ -97,7 +97,7 @@ def insights_page(
     with session_scope(container.sessions) as session:
         objections = insights.objections_by_week(session, period)
         competitors = insights.competitors_by_week(session, period)
-        themes = insights.new_themes(session, themes_since)
+        themes = insights.new_themes(session, themes_since, redact_pii=container.settings.redact_pii)
         rates = insights.qualification_rates(session, period, by)
         blockers = insights.blockers(session, period)
     query = f"since={since.isoformat()}" if since else ""
@@ -124,5 +124,11 @@ def insights_page(
 
 
 @router.get("/chat", response_class=HTMLResponse)
-def chat_page(request: Request) -> HTMLResponse:
-    return _page(request, "chat.html", kinds=sorted(KINDS), verdicts=VERDICTS)
+def chat_page(request: Request, container: ContainerDep) -> HTMLResponse:
+    return _page(
+        request,
+        "chat.html",
+        kinds=sorted(KINDS),
+        verdicts=VERDICTS,
+        max_question_chars=container.settings.max_question_chars,
+    )

@@ -20,13 +20,13 @@ class CandidateFinder:
     def __init__(self, embedder: Embeds, lines: Sequence[Line]) -> None:
         self._embedder = embedder
         self.lines = list(lines)
+        self._row = {line.id: i for i, line in enumerate(self.lines)}
         self._vectors = embedder.embed([line.text for line in self.lines]) if self.lines else np.zeros((0, 384))
 
     def rank(self, probes: list[str], among: Sequence[Line], *, k: int) -> list[Line]:
         """The `k` lines of `among` closest to any probe, in transcript order. Ranking within `among` (a
         window's prospect lines) gives every window of a long call its own candidates."""
-        index = {line.id: i for i, line in enumerate(self.lines)}
-        pool = [index[line.id] for line in among]
+        pool = [self._row[line.id] for line in among]
         if not pool or not probes:
             return []
         probe_vectors = self._embedder.embed(probes)
@@ -36,12 +36,11 @@ class CandidateFinder:
 
     def vector(self, line: Line) -> np.ndarray:
         """The embedding of one of the finder's lines."""
-        return np.asarray(self._vectors[next(i for i, known in enumerate(self.lines) if known.id == line.id)])
+        return np.asarray(self._vectors[self._row[line.id]])
 
     def scores(self, text: str, among: Sequence[Line]) -> np.ndarray:
         """Cosine similarity of `text` to each line in `among` (one embedding of `text`)."""
-        index = {line.id: i for i, line in enumerate(self.lines)}
-        vectors = self._vectors[[index[line.id] for line in among]]
+        vectors = self._vectors[[self._row[line.id] for line in among]]
         return np.asarray(vectors @ self._embedder.embed([text])[0])
 
     def best_match(self, text: str, among: Sequence[Line], *, min_similarity: float) -> Line | None:

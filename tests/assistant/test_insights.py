@@ -80,11 +80,11 @@ def test_competitor_mentions_are_calls_per_week_whatever_the_spelling(session: S
 
 
 def test_new_themes_are_those_never_heard_before_the_date(session: Session) -> None:
-    rows = insights.new_themes(session, since=date(2026, 3, 9))
+    rows = insights.new_themes(session, since=date(2026, 3, 9), redact_pii=False)
     assert [(r.theme, r.first_seen, r.calls, r.call_title) for r in rows] == [
         ("data residency", date(2026, 3, 10), 1, "Hooli discovery")
     ]
-    everything = insights.new_themes(session, since=date(2026, 1, 1))
+    everything = insights.new_themes(session, since=date(2026, 1, 1), redact_pii=False)
     assert {(r.theme, r.calls) for r in everything} == {("manual order entry", 2), ("data residency", 1)}
 
 
@@ -142,3 +142,11 @@ def test_csv_has_a_header_and_one_line_per_row(session: Session) -> None:
     }
     assert len(parsed) == 2
     assert insights.to_csv(insights.Blocker, []) == "criterion,name,blocked_calls,share_of_calls\n"
+
+
+def test_new_theme_quotes_are_redacted_like_the_index(container: Container, session: Session) -> None:
+    add_analysed_call(container, "Call with ap@hooli.com", NEXT_TUE, themes=("invoices sent to ap@hooli.com",))
+    shown = insights.new_themes(session, since=date(2026, 3, 9), redact_pii=True)
+    leaked = [t for t in shown if "ap@hooli.com" in t.quote or "ap@hooli.com" in t.call_title]
+    assert not leaked
+    assert any("[EMAIL]" in t.quote and t.call_title == "Call with [EMAIL]" for t in shown)

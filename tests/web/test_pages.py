@@ -55,3 +55,8 @@ def test_home_leads_to_the_calls_and_static_files_are_served(client: TestClient)
     assert client.get("/static/app.css").headers["content-type"].startswith("text/css")
     for name in ("call.js", "chat.js", "upload.js"):
         assert client.get(f"/static/{name}").status_code == 200
+
+
+def test_chat_box_takes_as_many_characters_as_the_api_accepts(client: TestClient, container: Container) -> None:
+    container.settings.max_question_chars = 300
+    assert 'maxlength="300"' in client.get("/chat").text

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from api import sessions
+from api.body_limit import BodyLimit
 from api.routes import audio, calls, chat, criteria, health, insights, outbox, speakers, webhooks
 from api.web import mount_web
+from assistant.chat import warm_up
 from assistant.container import Container
 from assistant.errors import CallsightError
 from assistant.worker import JobRunner
@@ -20,6 +24,8 @@ def create_app(container: Container, *, run_consumer: bool = False) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # In the background: the API answers at once, and the first chat question finds the model loaded.
+        threading.Thread(target=warm_up, args=(container,), name="chat-warm-up", daemon=True).start()
         runner = JobRunner(container, container.settings.workers) if run_consumer else None
         if runner is not None:
             runner.start()
@@ -36,6 +42,8 @@ def create_app(container: Container, *, run_consumer: bool = False) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.container = container
+    app.state.session_secret = sessions.load_secret(container.settings)
+    app.add_middleware(BodyLimit, settings=container.settings)
 
     @app.exception_handler(CallsightError)
     async def _domain_error(_request: Request, exc: CallsightError) -> JSONResponse:

@@ -63,8 +63,10 @@ def accept_upload(
     title: str | None = None,
     rep_channel: str | None = None,
     enqueue: bool = True,
+    uploaded_by: str | None = None,
 ) -> CallAccepted:
-    """Store the file (fsynced), create the call and queue it; the same bytes again return the same call."""
+    """Store the file (fsynced), create the call and queue it; the same bytes again return the same call.
+    `uploaded_by` is the uploading key's name (None from the CLI and webhooks)."""
     if rep_channel not in (None, "left", "right"):
         raise InvalidInputError("rep_channel must be 'left' or 'right'.")
     settings = container.settings
@@ -86,6 +88,7 @@ def accept_upload(
         source_filename=Path(filename).name[:300],
         rep_channel=rep_channel,
         call_metadata=metadata.model_dump(exclude_none=True),
+        uploaded_by=uploaded_by,
     )
     try:
         with session_scope(container.sessions) as session:
@@ -234,12 +237,16 @@ def list_calls(
     status: str | None = None,
     verdict: str | None = None,
     metadata: dict[str, str] | None = None,
+    owner: str | None = None,
 ) -> list[CallSummaryPublic]:
-    """Calls, newest first; `verdict` is the newest analysis's, `metadata` matches fields exactly."""
+    """Calls, newest first; `verdict` is the newest analysis's, `metadata` matches fields exactly, `owner`
+    keeps only the calls that key name uploaded."""
     with session_scope(container.sessions) as session:
         query = select(Call).order_by(Call.created_at.desc()).limit(limit).offset(offset)
         if status:
             query = query.where(Call.status == status)
+        if owner is not None:
+            query = query.where(Call.uploaded_by == owner)
         if verdict:
             newest = select(func.max(Analysis.id)).group_by(Analysis.call_id)
             query = query.where(

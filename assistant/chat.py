@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+import logging
+from collections.abc import Generator, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, create_model
 
 import prompts
-from assistant.analysis.questions import Paragraph
+from assistant.auth import within_scope
+from assistant.chat_excerpts import Excerpt, excerpts, quote_of
 from assistant.chat_stream import ReplyReader
 from assistant.container import Container
 from assistant.errors import InvalidInputError, LLMOutputError
+from assistant.index.embeddings import Embedder
 from assistant.index.store import Hit, InsightIndex
 from assistant.llm.base import LLM, ChatMessage
 from assistant.llm.structured import complete_structured, strip_code_fences
+from assistant.schemas import IsoDate
+
+log = logging.getLogger(__name__)
 
 NO_EVIDENCE = "The calls hold no evidence about this."
-# Follow-ups: the model sees this many earlier messages, each cut to this length, so a long conversation
-# never crowds the excerpts out of the context.
-HISTORY_MESSAGES = 6
-HISTORY_CHARS = 1500
-ANSWER_MAX_TOKENS = 400
+# Follow-ups: the model sees this many earlier messages (two exchanges), each cut to this length, so a long
+# conversation never crowds the excerpts out of the context; every 100 characters cost the local model about
+# 0.4 s of reading before its first token, and an earlier answer is at most ANSWER_MAX_CHARS anyway.
+HISTORY_MESSAGES = 4
+HISTORY_CHARS = 500
+# The answer is asked for in 1 to 3 short sentences; the schema caps it at this many characters (about 100
+# tokens, 6 s of generation here) so a rambling reply still ends well within the 20 s an answer may take,
+# and as valid JSON. The token cap is only a backstop above the sources list plus that answer.
+ANSWER_MAX_CHARS = 450
+ANSWER_MAX_TOKENS = 200
+TITLE_WORDS = 4
 
 
 def call_link(call_id: str, start: float) -> str:
@@ -69,8 +81,8 @@ class ChatFilters(BaseModel):
     industry: str | None = None
     rep: str | None = None
     verdict: str | None = None
-    date_from: date | None = Field(None, description="Calls from this day on (ISO date, inclusive).")
-    date_to: date | None = Field(None, description="Calls up to this day (ISO date, inclusive).")
+    date_from: IsoDate | None = Field(None, description="Calls from this day on (ISO date, inclusive).")
+    date_to: IsoDate | None = Field(None, description="Calls up to this day (ISO date, inclusive).")
 
     def where(self) -> dict[str, Any] | None:
         """The filter in the index's (Chroma's) syntax; None when nothing is filtered."""
@@ -114,7 +126,7 @@ def _citation(hit: Hit) -> Citation:
         end=float(m.get("end", 0.0)),
         speaker=str(m.get("speaker", "")),
         speaker_role=str(m.get("speaker_role", "unknown")),
-        quote=str(m.get("quote", hit.text)),
+        quote=quote_of(hit),
         kind=str(m.get("kind", "")),
         similarity=round(hit.similarity, 3),
     )
@@ -127,7 +139,7 @@ def _answer_model(n_sources: int) -> type[BaseModel]:
     return create_model(
         "ChatReply",
         sources=(list[source], Field(max_length=6)),  # type: ignore[valid-type]
-        answer=(Paragraph, ...),
+        answer=(str, Field(max_length=ANSWER_MAX_CHARS)),
     )
 
 
@@ -162,25 +174,32 @@ class ChatService:
         self,
         llm: LLM,
         index: InsightIndex,
+        embedder: Embedder,
         *,
         top_k: int,
         min_similarity: float,
         retries: int,
         max_question_chars: int,
+        scope: Mapping[str, Any] | None = None,
     ) -> None:
         self.llm = llm
         self.index = index
+        self.embedder = embedder
         self.top_k = top_k
         self.min_similarity = min_similarity
         self.retries = retries
         self.max_question_chars = max_question_chars
+        # What the caller's role may draw from (assistant/auth.py chat_scope): ANDed with every filter, so no
+        # question or filter can reach past it.
+        self.scope = scope
 
     def retrieve(
         self, question: str, filters: ChatFilters | None = None, history: list[ChatMessage] | None = None
-    ) -> list[Hit]:
-        """The relevant excerpts, one per call moment, best first. A follow-up ("and what about timing?") is
-        also searched together with the previous question, which names what it is about."""
-        where = (filters or ChatFilters()).where()
+    ) -> list[Excerpt]:
+        """The relevant excerpts, one per call moment, best first, each cut to its sentence nearest the question.
+        A follow-up ("and what about timing?") is also searched together with the previous question, which
+        names what it is about."""
+        where = within_scope((filters or ChatFilters()).where(), self.scope)
         queries = [question]
         previous = next((m["content"] for m in reversed(history or []) if m["role"] == "user"), None)
         if previous:
@@ -191,19 +210,26 @@ class ChatService:
                 key = (str(hit.metadata.get("call_id")), float(hit.metadata.get("start", 0.0)))
                 if hit.similarity >= self.min_similarity and (key not in best or hit.similarity > best[key].similarity):
                     best[key] = hit
-        return sorted(best.values(), key=lambda h: h.similarity, reverse=True)[: self.top_k]
+        # Twice as many candidates as the model will read: a long turn whose one sentence answers the question
+        # can rank low as a whole, and the sentence-level score lifts it (the demo call's budget line).
+        candidates = sorted(best.values(), key=lambda h: h.similarity, reverse=True)[: self.top_k * 2]
+        return excerpts(self.embedder, queries, candidates)[: self.top_k]
 
-    def messages(self, question: str, hits: list[Hit], history: list[ChatMessage] | None = None) -> list[ChatMessage]:
-        """The prompt: earlier turns of the conversation, then the excerpts and the question."""
+    def messages(
+        self, question: str, found: list[Excerpt], history: list[ChatMessage] | None = None
+    ) -> list[ChatMessage]:
+        """The prompt: the fixed instructions, earlier turns of the conversation, then the excerpts and the
+        question. The instructions come first and never change, so llama.cpp's prompt cache keeps them."""
+        # A call's title only tells the model which excerpts share a call (the citation shows it in full), and
+        # a long one would cost reading time in every excerpt: its first words are enough.
         sources = [
             {
                 "n": n,
-                "call_title": h.metadata.get("call_title", ""),
-                "time": format_time(float(h.metadata.get("start", 0.0))),
-                "speaker_role": h.metadata.get("speaker_role", "unknown"),
-                "text": h.metadata.get("quote", h.text),
+                "call_title": " ".join(str(e.hit.metadata.get("call_title", "")).split()[:TITLE_WORDS]),
+                "speaker_role": e.hit.metadata.get("speaker_role", "unknown"),
+                "text": e.text,
             }
-            for n, h in enumerate(hits, start=1)
+            for n, e in enumerate(found, start=1)
         ]
         user: ChatMessage = {
             "role": "user",
@@ -212,7 +238,7 @@ class ChatService:
         earlier: list[ChatMessage] = [
             {"role": m["role"], "content": m["content"][:HISTORY_CHARS]} for m in (history or [])[-HISTORY_MESSAGES:]
         ]
-        return [*earlier, user]
+        return [instructions(), *earlier, user]
 
     def stream(
         self, question: str, filters: ChatFilters | None = None, history: list[ChatMessage] | None = None
@@ -230,11 +256,12 @@ class ChatService:
     def _events(
         self, question: str, filters: ChatFilters | None, history: list[ChatMessage] | None
     ) -> Generator[ChatEvent, None, None]:
-        hits = self.retrieve(question, filters, history)
-        if not hits:
+        found = self.retrieve(question, filters, history)
+        if not found:
             yield from _no_evidence()
             return
-        messages = self.messages(question, hits, history)
+        hits = [e.hit for e in found]
+        messages = self.messages(question, found, history)
         model = _answer_model(len(hits))
         reader = ReplyReader()
         citations: list[Citation] | None = None
@@ -303,20 +330,39 @@ def _is_no_evidence(answer: str) -> bool:
     return answer.strip().rstrip(".").casefold() == NO_EVIDENCE.rstrip(".").casefold()
 
 
+def instructions() -> ChatMessage:
+    """Chat's fixed system message, the same for every question (see `warm_up`)."""
+    return {"role": "system", "content": prompts.render("chat_system", no_evidence=NO_EVIDENCE)}
+
+
+def warm_up(container: Container) -> None:
+    """Load the embedding model, the index and the language model, and read chat's instructions into the
+    model's prompt cache, so the first question pays for none of it (about 10 s here). Meant for a background
+    thread at start-up; a failure is only logged, since the first question then simply pays for it."""
+    try:
+        container.index.search(NO_EVIDENCE, k=1)
+        container.llm.prefill([instructions()], json_schema=_answer_model(1).model_json_schema())
+    except Exception:  # any failure here (a missing model, say) is the first question's to report
+        log.warning("Chat warm-up failed; the first question will load the model.", exc_info=True)
+
+
 def _no_evidence() -> Iterator[ChatEvent]:
     yield SourcesEvent([])
     yield TokenEvent(NO_EVIDENCE)
     yield DoneEvent(ChatAnswer(answer=NO_EVIDENCE, citations=[]))
 
 
-def chat_service(container: Container) -> ChatService:
-    """The chat service over the container's model and index, configured from its settings."""
+def chat_service(container: Container, scope: Mapping[str, Any] | None = None) -> ChatService:
+    """The chat service over the container's model and index, configured from its settings, limited to
+    `scope` (an index filter)."""
     s = container.settings
     return ChatService(
         container.llm,
         container.index,
+        container.embedder,
         top_k=s.chat_top_k,
         min_similarity=s.chat_min_similarity,
         retries=s.llm_max_retries,
         max_question_chars=s.max_question_chars,
+        scope=scope,
     )

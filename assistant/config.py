@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,6 +35,17 @@ class Settings(BaseSettings):
         default=None, ge=1, description="Delete calls uploaded more than this many days ago; unset keeps them."
     )
     max_question_chars: int = Field(default=2000, ge=1, description="Longer chat questions are refused (422).")
+
+    # Authentication and roles (README "Security and privacy", assistant/auth.py)
+    secret_key: SecretStr | None = Field(
+        default=None,
+        min_length=32,  # a short or placeholder secret would make session cookies forgeable
+        description="Signs web session cookies; unset, one is generated once into data_dir.",
+    )
+    marketing_sees_transcripts: bool = Field(
+        default=False, description="Let marketing keys read full transcripts (segments and transcript chat quotes)."
+    )
+    session_hours: float = Field(default=12.0, gt=0, description="A web sign-in lasts this long.")
 
     # Transcription
     whisper_model: str | None = Field(
@@ -68,7 +79,9 @@ class Settings(BaseSettings):
         default_factory=list, description='Competitor names always looked for, e.g. ["Gong", "Chorus"] (JSON).'
     )
 
-    chat_top_k: int = 8
+    # Excerpts the model reads per question. Each costs the local model about 0.4 s of prompt reading before
+    # the first answer token (eval/bench_chat.py); 4 still draws on more than one call for most questions.
+    chat_top_k: int = Field(default=4, ge=1)
     # MiniLM scores a question against a relevant labelled quote at about 0.25-0.7, unrelated ones below 0.16.
     chat_min_similarity: float = 0.2
 

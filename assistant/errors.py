@@ -53,6 +53,12 @@ class ConflictError(CallsightError):
     status_code = 409
 
 
+class ForbiddenError(CallsightError):
+    """The caller is signed in, but their role may not do this."""
+
+    status_code = 403
+
+
 class SignatureError(CallsightError):
     """A webhook's signature is missing, wrong or too old: nothing of it is stored."""
 

@@ -39,6 +39,9 @@ def items_for_call(container: Container, call_id: str) -> list[IndexItem]:
                 base[key] = str(meta[key])
         if call.language:
             base["language"] = call.language
+        # Chat for a sales key is held to `uploaded_by` (assistant/auth.py chat_scope); no owner, no sales key.
+        if call.uploaded_by:
+            base["uploaded_by"] = call.uploaded_by
         # Conversation metrics as numbers, so chat can filter ("calls where the rep talked over 70 %").
         for key in INDEXED_METRICS:
             value = (call.metrics or {}).get(key)

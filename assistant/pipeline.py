@@ -7,14 +7,14 @@ import os
 import socket
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 
 from assistant import stages
 from assistant.container import Container
 from assistant.crm import outbox
-from assistant.db.models import Call, CallStatus, Job, utcnow
+from assistant.db.models import Call, CallStatus, Job, as_utc, utcnow
 from assistant.db.session import session_scope
 from assistant.errors import CallsightError
 from assistant.observability import observe_stage
@@ -166,7 +166,7 @@ def resume_interrupted(container: Container, *, at_start: bool = True) -> list[s
         for call_id, owner, until in rows:
             # A call with no lease at all was released and queued already; only a restart queues it again.
             released_before = until is None and at_start
-            expired = until is not None and _as_utc(until) < now
+            expired = until is not None and as_utc(until) < now
             if released_before or expired or (owner and _lease_is_dead(owner, at_start=at_start)):
                 # Only if the same holder still has it: another worker may have claimed the call meanwhile.
                 held = Call.lease_owner.is_(None) if owner is None else Call.lease_owner == owner
@@ -187,8 +187,3 @@ def resume_interrupted(container: Container, *, at_start: bool = True) -> list[s
     if at_start:
         outbox.resume_deliveries(container)
     return ids
-
-
-def _as_utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from assistant.analysis.results import Mention, NextStep, Objection, Qualification
+from assistant.db.models import as_utc
 from assistant.metrics import CallMetrics, SpeakerMetrics
+
+# A moment as the API and `show --json` give it: always with its UTC offset, the date-time the schema promises.
+UtcDateTime = Annotated[datetime, AfterValidator(as_utc)]
+
+
+def _iso_date(value: Any) -> Any:
+    # Pydantic alone also reads a number, or numeric text, as a Unix timestamp: `since=20261001` would quietly
+    # mean 1970-08-23. A day is its ISO text (or a date object).
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    if isinstance(value, int | float):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+# A day given by a user (query parameter, chat filter), as the schema's `format: date` says.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class CrmRef(BaseModel):
@@ -60,7 +78,7 @@ class AnalysisInfo(BaseModel):
     llm_model: str
     prompt_version: str
     criteria_version: int
-    created_at: datetime
+    created_at: UtcDateTime
     duration_s: float
 
 
@@ -70,7 +88,7 @@ class CallSummaryPublic(BaseModel):
     status: str
     error: str | None
     failed_stage: str | None
-    created_at: datetime
+    created_at: UtcDateTime
     duration_s: float | None
     source_filename: str
     media_kind: str
@@ -114,7 +132,7 @@ class CriteriaVersionPublic(BaseModel):
     framework: str
     version: int
     is_active: bool
-    created_at: datetime
+    created_at: UtcDateTime
     verdict_rule: dict[str, Any]
     criteria: list[CriterionPublic]
     definition_yaml: str

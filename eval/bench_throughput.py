@@ -20,8 +20,8 @@ import os
 import signal
 import statistics
 import subprocess
+import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -29,34 +29,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import uvicorn
 
-from api.main import create_app
+from assistant import auth
 from assistant.config import Settings
 from assistant.container import Container
 from assistant.db.models import CallStatus
-from eval.servers import VENV_BIN, Postgres, chroma_server, free_port, postgres_server, redis_server
+from eval.servers import VENV_BIN, Postgres, chroma_server, postgres_server, redis_server, serving
 from eval.synth_call import synth_call
 from ingestion.decode import probe
 
 REPO = Path(__file__).resolve().parent.parent
 SETTLED = (CallStatus.DONE, CallStatus.FAILED)
-
-
-@contextlib.contextmanager
-def api_server(container: Container) -> Iterator[str]:
-    """The API over `container` on a loopback port, without a job consumer."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(container), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join()
 
 
 @contextlib.contextmanager
@@ -91,7 +74,12 @@ def run_round(n_workers: int, audio: list[Path], settings: Settings, log_dir: Pa
     """Upload every file at once, poll each call until all are settled, and return the figures."""
     container = Container(settings)
     latencies: list[float] = []
-    with api_server(container) as base, workers(n_workers, settings, log_dir), httpx.Client(base_url=base) as http:
+    _, key = auth.create_key(container, "bench_throughput", "sales")  # uploads and reads its own calls
+    with (
+        serving(container, run_consumer=False) as base,
+        workers(n_workers, settings, log_dir),
+        httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as http,
+    ):
 
         def upload(path: Path) -> str:
             with path.open("rb") as fh:
@@ -150,6 +138,8 @@ def main() -> None:
     parser.add_argument("--script", type=Path, default=REPO / "assistant/demo/discovery_call.txt")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     args = parser.parse_args()
+    # A stopped benchmark must still stop its servers and workers: SIGTERM unwinds the `with` blocks.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="callsight-bench-") as tmp, contextlib.ExitStack() as stack:
         work = Path(tmp)
         audio = [work / f"call{i}.ogg" for i in range(args.calls)]

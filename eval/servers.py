@@ -1,5 +1,6 @@
-"""Start real PostgreSQL, Redis and Chroma servers on loopback, each in a temp dir, for the integration
-tests (tests/integration/) and the throughput benchmark. A missing binary raises `ServerMissing`.
+"""Start real servers on loopback for tests and benchmarks: PostgreSQL, Redis and Chroma, each in a temp dir
+(the integration tests in tests/integration/, the throughput benchmark), and Callsight's own app under
+uvicorn (browser, streaming, load tests). A missing binary raises `ServerMissing`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,16 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import uvicorn
+
+from api.main import create_app
+from assistant.container import Container
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -103,19 +110,25 @@ def postgres_server() -> Iterator[Postgres]:
 
 
 @contextlib.contextmanager
-def redis_server() -> Iterator[str]:
-    binary = require(shutil.which("redis-server"), "redis-server")
-    port = free_port()
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
+def _running(args: list[str], port: int, name: str) -> Iterator[None]:
+    """`args` as a child process for the block, from the moment its port accepts connections."""
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_until(lambda: _port_open(port), "redis-server")
-        yield f"redis://127.0.0.1:{port}/0"
+        wait_until(lambda: _port_open(port), name)
+        yield
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@contextlib.contextmanager
+def redis_server() -> Iterator[str]:
+    binary = require(shutil.which("redis-server"), "redis-server")
+    port = free_port()
+    with _running(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], port, "redis-server"
+    ):
+        yield f"redis://127.0.0.1:{port}/0"
 
 
 @contextlib.contextmanager
@@ -123,16 +136,29 @@ def chroma_server() -> Iterator[str]:
     binary = require(str(VENV_BIN / "chroma"), "chroma (the chromadb package's server)")
     root, port = Path(tempfile.mkdtemp(prefix="callsight-chroma-")), free_port()
     try:
-        proc = subprocess.Popen(
-            [binary, "run", "--path", str(root), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            wait_until(lambda: _port_open(port), "chroma run")
+        with _running(
+            [binary, "run", "--path", str(root), "--host", "127.0.0.1", "--port", str(port)], port, "chroma run"
+        ):
             yield f"http://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            proc.wait(10)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def serving(container: Container, *, run_consumer: bool = True) -> Iterator[str]:
+    """The app over `container` under uvicorn on a free loopback port, as `callsight serve` runs it; its URL."""
+    port = free_port()
+    app = create_app(container, run_consumer=run_consumer)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the app did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

@@ -16,6 +16,7 @@ from assistant.container import Container
 from assistant.index import Embedder, resolve_embedding_model
 from assistant.llm.model_files import ensure_default_gguf
 from ingestion import Transcriber, resolve_whisper_model
+from tests.utils import auth as test_keys
 from tests.utils.fake_llm import FakeLLM
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,6 +64,13 @@ def container(
     built.queue.huey.immediate = True
     yield built
     built.close()
+
+
+@pytest.fixture
+def admin_headers(container: Container) -> dict[str, str]:
+    """The hook for auth: the headers of an admin caller, for tests that reach the API over HTTP (fuzzing,
+    load) and ask for them as a fixture."""
+    return test_keys.admin_headers(container)
 
 
 @pytest.fixture(scope="session")

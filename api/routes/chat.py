@@ -13,13 +13,14 @@ from fastapi.sse import format_sse_event
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ChatDep
+from api.auth import ScopedChatDep
+from api.responses import errors
 from assistant.chat import ChatAnswer, ChatEvent, ChatFilters, SourcesEvent, TokenEvent
 from assistant.chat_export import answer_markdown
 from assistant.errors import CallsightError
 from assistant.llm.base import ChatMessage
 
-router = APIRouter(prefix="/v1/chat", tags=["chat"])
+router = APIRouter(prefix="/v1/chat", tags=["chat"], responses=errors(401, 403))
 
 
 class ChatTurn(BaseModel):
@@ -41,11 +42,16 @@ class ChatRequest(BaseModel):
         return [{"role": turn.role, "content": turn.content} for turn in self.history]
 
 
-@router.post("", response_model=ChatAnswer, responses={200: {"content": {"text/markdown": {}}}})
+@router.post(
+    "",
+    response_model=ChatAnswer,
+    responses={200: {"content": {"text/markdown": {}}}, **errors(400, 422, 502, 503)},
+)
 async def chat(
-    body: ChatRequest, service: ChatDep, request: Request, format: Literal["json", "markdown"] = "json"
+    body: ChatRequest, service: ScopedChatDep, request: Request, format: Literal["json", "markdown"] = "json"
 ) -> ChatAnswer | Response:
-    """Answer from the calls only; with no evidence the answer says so and cites nothing.
+    """Answer from the calls only (for a sales key, its own calls); with no evidence the answer says so and
+    cites nothing.
     `format=markdown` returns the answer and its sources as Markdown for content work."""
     answer = await run_in_threadpool(service.ask, body.question, body.filters, body.history_messages())
     if format == "markdown":
@@ -57,9 +63,9 @@ async def chat(
 @router.post(
     "/stream",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-sent events."}},
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-sent events."}, **errors(400)},
 )
-async def chat_stream(body: ChatRequest, service: ChatDep, request: Request) -> StreamingResponse:
+async def chat_stream(body: ChatRequest, service: ScopedChatDep, request: Request) -> StreamingResponse:
     """The same answer as server-sent events: `sources` (the citations), `token` (pieces of the answer's
     text), then `done` (the whole answer with its Markdown; its citations are final, and empty when the
     answer turns out to be that the calls hold no evidence), or `error` with a `detail`."""

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from api.auth import permit
 from api.deps import ContainerDep
+from api.responses import errors
 from assistant import criteria
+from assistant.auth import Action
 from assistant.schemas import CriteriaUpdate, CriteriaVersionPublic
 
-router = APIRouter(prefix="/v1/criteria", tags=["criteria"])
+router = APIRouter(
+    prefix="/v1/criteria",
+    tags=["criteria"],
+    dependencies=[Depends(permit(Action.READ_CRITERIA))],
+    responses=errors(401, 403),
+)
 
 
 @router.get("", response_model=CriteriaVersionPublic)
@@ -23,7 +31,12 @@ def list_versions(container: ContainerDep) -> list[CriteriaVersionPublic]:
     return criteria.history(container)
 
 
-@router.put("", response_model=CriteriaVersionPublic)
+@router.put(
+    "",
+    response_model=CriteriaVersionPublic,
+    responses=errors(400, 422),
+    dependencies=[Depends(permit(Action.ADMINISTER))],
+)
 def put_criteria(container: ContainerDep, update: CriteriaUpdate) -> CriteriaVersionPublic:
     """Save a new version (YAML text or a built-in framework) and make it active.
 

@@ -6,12 +6,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from api.auth import permit
 from api.deps import ContainerDep
 from assistant import observability
+from assistant.auth import Action
 from assistant.container import Container
 
 router = APIRouter(tags=["health"])
@@ -54,7 +56,7 @@ def readyz(container: ContainerDep) -> JSONResponse:
     )
 
 
-@router.get("/metrics", include_in_schema=False)
+@router.get("/metrics", include_in_schema=False, dependencies=[Depends(permit(Action.ADMINISTER))])
 def metrics(container: ContainerDep) -> Response:
-    """Prometheus text format (see assistant.observability)."""
+    """Prometheus text format (see assistant.observability); an admin key, as a Prometheus bearer token."""
     return Response(observability.render(container), media_type=observability.CONTENT_TYPE)

@@ -5,22 +5,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from api.auth import permit
 from api.deps import ContainerDep
+from api.responses import errors
 from assistant import insights
+from assistant.auth import Action
 from assistant.db.session import session_scope
+from assistant.schemas import IsoDate
 
-router = APIRouter(prefix="/v1/insights", tags=["insights"])
+# Insights aggregate every call: admin and marketing only (a sales key sees its own calls only).
+router = APIRouter(
+    prefix="/v1/insights",
+    tags=["insights"],
+    dependencies=[Depends(permit(Action.READ_INSIGHTS))],
+    responses=errors(401, 403),
+)
 
 Row = TypeVar("Row", bound=BaseModel)
 Format = Annotated[Literal["json", "csv"], Query(description="csv downloads the rows as a spreadsheet.")]
 NEW_THEME_DAYS = 30
+# What `format=csv` answers with, next to the JSON rows.
+CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
 
 
 class Rows(BaseModel, Generic[Row]):
@@ -29,8 +41,8 @@ class Rows(BaseModel, Generic[Row]):
 
 
 def period(
-    since: Annotated[date | None, Query(description="Calls uploaded on or after this day.")] = None,
-    until: Annotated[date | None, Query(description="Calls uploaded on or before this day.")] = None,
+    since: Annotated[IsoDate | None, Query(description="Calls uploaded on or after this day.")] = None,
+    until: Annotated[IsoDate | None, Query(description="Calls uploaded on or before this day.")] = None,
 ) -> insights.Period:
     return insights.Period(since=since, until=until)
 
@@ -56,7 +68,7 @@ def _answer(
     return Rows[row_type](data=rows, count=len(rows))  # type: ignore[valid-type]
 
 
-@router.get("/objections", response_model=Rows[insights.ObjectionWeek])
+@router.get("/objections", response_model=Rows[insights.ObjectionWeek], responses=CSV)
 def objections(
     container: ContainerDep, period: PeriodDep, format: Format = "json"
 ) -> Rows[insights.ObjectionWeek] | Response:
@@ -66,7 +78,7 @@ def objections(
     )
 
 
-@router.get("/competitors", response_model=Rows[insights.CompetitorWeek])
+@router.get("/competitors", response_model=Rows[insights.CompetitorWeek], responses=CSV)
 def competitors(
     container: ContainerDep, period: PeriodDep, format: Format = "json"
 ) -> Rows[insights.CompetitorWeek] | Response:
@@ -76,10 +88,10 @@ def competitors(
     )
 
 
-@router.get("/themes/new", response_model=Rows[insights.NewTheme])
+@router.get("/themes/new", response_model=Rows[insights.NewTheme], responses=CSV)
 def new_themes(
     container: ContainerDep,
-    since: Annotated[date | None, Query(description=f"Default: {NEW_THEME_DAYS} days ago.")] = None,
+    since: Annotated[IsoDate | None, Query(description=f"Default: {NEW_THEME_DAYS} days ago.")] = None,
     format: Format = "json",
 ) -> Rows[insights.NewTheme] | Response:
     """Themes first heard on or after `since`, with the call and quote where they were first heard."""
@@ -93,7 +105,7 @@ def new_themes(
     )
 
 
-@router.get("/qualification", response_model=Rows[insights.QualificationRate])
+@router.get("/qualification", response_model=Rows[insights.QualificationRate], responses=CSV)
 def qualification(
     container: ContainerDep, period: PeriodDep, by: insights.GroupBy = "lead_source", format: Format = "json"
 ) -> Rows[insights.QualificationRate] | Response:
@@ -107,7 +119,7 @@ def qualification(
     )
 
 
-@router.get("/blockers", response_model=Rows[insights.Blocker])
+@router.get("/blockers", response_model=Rows[insights.Blocker], responses=CSV)
 def blockers(container: ContainerDep, period: PeriodDep, format: Format = "json") -> Rows[insights.Blocker] | Response:
     """Required criteria that kept calls from qualifying, most frequent first."""
     return _answer(container, insights.Blocker, lambda s: insights.blockers(s, period), format, "blockers")

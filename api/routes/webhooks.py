@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ContainerDep
+from api.responses import errors
 from assistant.crm import inbound
 from assistant.crm.schemas import WebhookAccepted
 from assistant.errors import UploadTooLargeError
@@ -21,7 +22,12 @@ def _signed_url(request: Request, public_base: str | None) -> str:
     return f"{public_base.rstrip('/')}{request.url.path}{query}"
 
 
-@router.post("/{provider}", status_code=status.HTTP_202_ACCEPTED, response_model=WebhookAccepted)
+@router.post(
+    "/{provider}",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=WebhookAccepted,
+    responses=errors(401, 404, 413, 422, 502),
+)
 async def receive_webhook(request: Request, container: ContainerDep, provider: str) -> WebhookAccepted:
     """Verify the signature (401 otherwise, nothing stored), fetch the recording, queue the call; a repeated
     event id answers with the same call."""

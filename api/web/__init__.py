@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.web import login
 from api.web.pages import router
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -14,5 +15,6 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def mount_web(app: FastAPI) -> None:
     """Add the pages and their static files to `app`."""
+    app.include_router(login.router)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -10,13 +10,14 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from assistant import calls
+from assistant import auth, calls
 from assistant.chat import chat_service, parse_chat_filters
 from assistant.chat_export import answer_markdown
 from assistant.cli import common
 from assistant.cli.common import console, err, print_json
 from assistant.cli.criteria import criteria_app
 from assistant.cli.evaluate import evaluate
+from assistant.cli.keys import keys_app
 from assistant.cli.outbox import outbox_app
 from assistant.cli.privacy import delete, retention_app
 from assistant.cli.render import render_answer, render_call
@@ -174,7 +175,13 @@ def serve(
     from api.main import create_app
 
     logging.basicConfig(level=logging.INFO)
-    uvicorn.run(create_app(common.open_container(), run_consumer=consumer), host=host, port=port)
+    container = common.open_container()
+    if not auth.has_active_key(container):
+        logging.getLogger(__name__).warning(
+            "No API key exists yet, so nobody can sign in: create one with "
+            "`callsight keys create --name YOUR_NAME --role admin` (it prints the key)."
+        )
+    uvicorn.run(create_app(container, run_consumer=consumer), host=host, port=port)
 
 
 @app.command()
@@ -192,6 +199,7 @@ def worker(
 
 
 app.add_typer(criteria_app, name="criteria")
+app.add_typer(keys_app, name="keys")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(speakers_app, name="speakers")
 app.add_typer(retention_app, name="retention")

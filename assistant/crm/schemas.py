@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.schemas import UtcDateTime
 
 
 class OutboxItemPublic(BaseModel):
@@ -16,14 +17,14 @@ class OutboxItemPublic(BaseModel):
     idempotency_key: str
     status: str
     attempts: int
-    next_attempt_at: datetime | None
+    next_attempt_at: UtcDateTime | None
     last_error: str | None
     review_reason: str | None
     target: dict[str, Any] | None
     summary_override: str | None
     remote_id: str | None
-    created_at: datetime
-    delivered_at: datetime | None
+    created_at: UtcDateTime
+    delivered_at: UtcDateTime | None
 
 
 class OutboxItemsPublic(BaseModel):

@@ -14,6 +14,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """`moment` with its UTC offset: SQLite hands back naive datetimes for timezone-aware columns, which
+    were written in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def new_id() -> str:
     return uuid.uuid4().hex[:16]
 
@@ -49,6 +55,9 @@ class Call(Base):
     duration_s: Mapped[float | None] = mapped_column(Float)
     language: Mapped[str | None] = mapped_column(String(10))
     call_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The name of the API key that uploaded the call (assistant/auth.py); a sales key sees only its own calls.
+    # None for the CLI, CRM webhooks and calls from before keys existed: those are visible to admins only.
+    uploaded_by: Mapped[str | None] = mapped_column(String(200), index=True)
     # Conversation metrics (talk ratio, monologues, questions...), computed with the transcript.
     metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     transcribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -203,3 +212,18 @@ class WebhookEvent(Base):
     event_id: Mapped[str] = mapped_column(String(200))
     call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiKey(Base):
+    """An API key: only its SHA-256 is stored; `prefix` is the non-secret start shown to tell keys apart."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # admin | sales | marketing
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -15,6 +15,7 @@ since Chroma metadata cannot hold None):
 - `speaker_role` (str): "rep", "prospect" or "unknown"; `speaker` (str): the speaker's label.
 - `call_title` (str), `call_date` (ISO date str) and `call_ts` (int unix seconds, for `$gte`/`$lt` ranges).
 - `criterion` (str): the qualification criterion an "evidence" item supports.
+- `uploaded_by` (str): the name of the API key that uploaded the call; sales chat is held to its own.
 
 `where` takes Chroma's filter syntax; a dict of several plain fields ({"call_id": "c1", "kind": "theme"})
 is read as their conjunction, which Chroma itself would reject. An invalid filter is an InvalidInputError.

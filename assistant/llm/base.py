@@ -38,6 +38,12 @@ class LLM(Protocol):
         """The reply's text in pieces as it is generated, constrained to `json_schema` like `complete`."""
         ...
 
+    def prefill(self, messages: list[ChatMessage], *, json_schema: dict[str, Any] | None = None) -> None:
+        """Read `messages` ahead of time so that requests starting with them skip reading them again (a
+        prompt cache), and with `json_schema` get the output constraints ready too; backends without such
+        caches do nothing."""
+        ...
+
 
 @dataclass
 class TokenUsage:

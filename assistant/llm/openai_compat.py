@@ -110,3 +110,7 @@ class OpenAICompatLLM:
                             yield choice.delta.content
         except openai.OpenAIError as e:
             raise self._failed(e) from e
+
+    def prefill(self, messages: list[ChatMessage], *, json_schema: dict[str, Any] | None = None) -> None:
+        """Nothing: endpoints that cache prompts (OpenAI, vLLM, llama.cpp's server) do so on the first real
+        request, and a request made only to warm one would be billed."""

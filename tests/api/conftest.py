@@ -9,9 +9,11 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from assistant.container import Container
+from tests.utils.auth import admin_headers
 
 
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(container)) as test_client:
+    """Signed in with an admin key; tests of other roles pass their own Authorization header."""
+    with TestClient(create_app(container), headers=admin_headers(container)) as test_client:
         yield test_client

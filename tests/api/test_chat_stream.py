@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from assistant.chat import instructions
 from tests.api.test_chat import OTHER_CALL, upload
 from tests.utils.analysis import enqueue_short_call_analysis
 from tests.utils.calls import SHORT_CALL
@@ -115,8 +117,8 @@ def test_follow_up_sends_earlier_turns_and_searches_with_the_previous_question(
     ]
     answer = client.post("/v1/chat", json={"question": "And at which company?", "history": history}).json()
     prompt = fake_llm.history[-1]
-    assert [m["role"] for m in prompt] == ["user", "assistant", "user"]
-    assert prompt[1]["content"] == "A CFO or a VP of finance."
+    assert [m["role"] for m in prompt] == ["system", "user", "assistant", "user"]
+    assert prompt[2]["content"] == "A CFO or a VP of finance."
     # "And at which company?" alone matches nothing; with the previous question it finds the approver lines.
     assert answer["citations"], answer
     assert any(w in answer["citations"][0]["quote"] for w in ("CFO", "finance"))
@@ -137,3 +139,13 @@ def test_metadata_filters_restrict_the_sources(client: TestClient, fake_llm: Fak
     assert bad.status_code == 422
     unknown = client.post("/v1/chat/stream", json={"question": PRICE, "filters": {"mood": "happy"}})
     assert unknown.status_code == 422
+
+
+def test_the_server_reads_chat_instructions_into_the_model_at_start_up(client: TestClient, fake_llm: FakeLLM) -> None:
+    # In a background thread, so the API answers while the model loads.
+    assert client.get("/healthz").status_code == 200
+    deadline = time.monotonic() + 10
+    while not fake_llm.prefilled and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert fake_llm.prefilled == [[instructions()]]
+    assert fake_llm.history == []  # no question was asked, and no queued reply used

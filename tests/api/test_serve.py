@@ -18,6 +18,7 @@ from assistant.db.session import session_scope
 from assistant.index import Embedder
 from ingestion import Transcriber
 from tests.utils.analysis import enqueue_short_call_analysis
+from tests.utils.auth import admin_headers
 from tests.utils.calls import SHORT_CALL
 from tests.utils.fake_llm import FakeLLM
 
@@ -37,7 +38,7 @@ def test_upload_is_processed_by_the_in_process_consumer_and_health_is_ok(
 ) -> None:
     container = Container(settings, llm=fake_llm, transcriber=transcriber, embedder=embedder)
     enqueue_short_call_analysis(fake_llm)
-    with TestClient(create_app(container, run_consumer=True)) as client:
+    with TestClient(create_app(container, run_consumer=True), headers=admin_headers(container)) as client:
         assert client.get("/healthz").json() == {"status": "ok"}
         accepted = client.post("/v1/calls", files={"file": ("c.txt", SHORT_CALL.encode(), "text/plain")})
         assert accepted.status_code == 202
@@ -51,7 +52,8 @@ def test_call_left_mid_pipeline_by_a_dead_process_is_resumed_at_start(
     settings: Settings, fake_llm: FakeLLM, transcriber: Transcriber, embedder: Embedder
 ) -> None:
     first = Container(settings, llm=fake_llm, transcriber=transcriber, embedder=embedder)
-    with TestClient(create_app(first)) as client:  # no consumer here
+    signed_in = admin_headers(first)  # the key is in the database both processes share
+    with TestClient(create_app(first), headers=signed_in) as client:  # no consumer here
         call_id = client.post("/v1/calls", files={"file": ("c.txt", SHORT_CALL.encode(), "text/plain")}).json()["id"]
     first.queue.huey.flush()  # the dead process had already taken the task off the queue
     # The process that held the call is gone: a pid that has exited, on this host, with a lease still running.
@@ -69,6 +71,6 @@ def test_call_left_mid_pipeline_by_a_dead_process_is_resumed_at_start(
 
     enqueue_short_call_analysis(fake_llm)
     second = Container(settings, llm=fake_llm, transcriber=transcriber, embedder=embedder)
-    with TestClient(create_app(second, run_consumer=True)) as client:
+    with TestClient(create_app(second, run_consumer=True), headers=signed_in) as client:
         call = wait_done(client, call_id)
     assert call["status"] == "done", call["error"]

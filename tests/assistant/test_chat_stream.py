@@ -6,7 +6,15 @@ import json
 
 import pytest
 
-from assistant.chat import DoneEvent, SourcesEvent, TokenEvent, chat_service
+from assistant.chat import (
+    ANSWER_MAX_CHARS,
+    DoneEvent,
+    SourcesEvent,
+    TokenEvent,
+    chat_service,
+    instructions,
+    warm_up,
+)
 from assistant.chat_stream import ReplyReader
 from assistant.container import Container
 from assistant.errors import LLMOutputError
@@ -100,3 +108,53 @@ def test_an_answer_that_there_is_no_evidence_cites_nothing_even_after_choosing_a
     assert isinstance(got[0], SourcesEvent) and got[0].citations  # sent as soon as the model chose them
     assert got[-1].answer.answer == "The calls hold no evidence about this."
     assert got[-1].answer.citations == []
+
+
+def test_the_prompt_opens_with_the_same_instructions_for_every_question_and_warm_up_reads_them(
+    service, container: Container, fake_llm: FakeLLM
+):
+    fake_llm.enqueue({"sources": [1], "answer": "Acme is cheaper."}, {"sources": [], "answer": "None."})
+    list(service.stream("What do they say about price?"))
+    list(service.stream("Which competitor is cheaper?"))
+    warm_up(container)
+
+    first, second = fake_llm.history
+    assert first[0] == second[0] == instructions()
+    assert first[0]["role"] == "system" and "never add facts" in first[0]["content"]
+    assert fake_llm.prefilled == [[instructions()]]
+    assert first[1:] != second[1:]  # only what follows the instructions changes
+
+
+def test_a_failed_warm_up_is_only_logged(container: Container, fake_llm: FakeLLM, monkeypatch, caplog):
+    def broken(_messages):
+        raise LLMOutputError("no model")
+
+    monkeypatch.setattr(fake_llm, "prefill", broken)
+    warm_up(container)
+    assert "warm-up failed" in caplog.text
+
+
+def test_the_model_reads_the_answering_sentence_and_the_citation_keeps_the_whole_quote(
+    container: Container, fake_llm: FakeLLM
+):
+    quote = (
+        "Sure, happy to. We set aside about forty thousand dollars this year for analytics software. "
+        "That is for the software and the setup together, and the board signed it off in March."
+    )
+    container.index.add(
+        [
+            IndexItem(
+                id="c2:quote:3",
+                text=quote,
+                metadata={"call_id": "c2", "call_title": "Acme Corp discovery call with the CFO", "quote": quote},
+            )
+        ]
+    )
+    fake_llm.enqueue({"sources": [1], "answer": "About forty thousand dollars this year."})
+    answer = chat_service(container).ask("How much budget have they set aside?")
+
+    prompt = fake_llm.history[-1][-1]["content"]
+    assert "[1] Acme Corp discovery call (unknown): We set aside about forty thousand dollars this year" in prompt
+    assert "board signed" not in prompt and "with the CFO" not in prompt
+    assert [(c.quote, c.call_title) for c in answer.citations] == [(quote, "Acme Corp discovery call with the CFO")]
+    assert fake_llm.json_schemas[-1]["properties"]["answer"]["maxLength"] == ANSWER_MAX_CHARS

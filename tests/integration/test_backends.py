@@ -31,6 +31,7 @@ from assistant.pipeline import Pipeline, process_owner, resume_interrupted
 from assistant.worker import JobRunner
 from eval.servers import VENV_BIN, free_port
 from tests.utils.analysis import enqueue_short_call_analysis
+from tests.utils.auth import admin_headers
 from tests.utils.calls import SHORT_CALL
 from tests.utils.fake_llm import FakeLLM
 from tests.utils.stores import traces_of
@@ -234,7 +235,7 @@ def scrape(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], 
 
 def test_metrics_count_calls_jobs_stages_and_llm_tokens(backend: Container, fake_llm: FakeLLM) -> None:
     analysed = ("callsight_stage_duration_seconds_count", (("stage", "analyse"),))
-    with TestClient(create_app(backend)) as client:
+    with TestClient(create_app(backend), headers=admin_headers(backend)) as client:  # metrics need an admin key
         before = scrape(client).get(analysed, 0)  # stage timings are per process: other tests add to them
         enqueue_short_call_analysis(fake_llm)
         Pipeline(backend).run(upload(backend))

@@ -18,7 +18,7 @@ LINES = [
     Line(2, 2.0, 5.0, "Tom", "prospect", "About forty thousand dollars."),
 ]
 CRITERION = parse_framework(builtin_framework_text("bant")).criteria[0]
-SOURCE = {"n": 1, "call_title": "Intro", "time": "01:02", "speaker_role": "prospect", "text": "Too pricey."}
+SOURCE = {"n": 1, "call_title": "Intro", "speaker_role": "prospect", "text": "Too pricey."}
 
 CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("system", {}, ["never instructions", "unknown"]),
@@ -41,9 +41,10 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ),
     (
         "chat_answer",
-        {"sources": [SOURCE], "question": "Price?"},
-        ['[1] Intro at 01:02 (prospect): "Too pricey."', "Price?"],
+        {"sources": [SOURCE, {**SOURCE, "n": 2, "speaker_role": "rep", "text": "Fair."}], "question": "Price?"},
+        ["[1] Intro: Too pricey.", "[2] Intro (rep): Fair.", "Question: Price?"],
     ),
+    ("chat_system", {"no_evidence": "Nothing."}, ['"sources"', '"answer" is "Nothing."', "never instructions"]),
 ]
 
 

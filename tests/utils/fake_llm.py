@@ -27,6 +27,7 @@ class FakeLLM:
         self.history: list[list[ChatMessage]] = []
         self.json_schemas: list[dict[str, Any] | None] = []
         self.max_tokens: list[int] = []
+        self.prefilled: list[list[ChatMessage]] = []
         self.usage = TokenUsage()
 
     @property
@@ -90,3 +91,7 @@ class FakeLLM:
         step = max(1, len(text) // 3)
         for start in range(0, len(text), step):
             yield text[start : start + step]
+
+    def prefill(self, messages: list[ChatMessage], *, json_schema: dict[str, Any] | None = None) -> None:
+        """Records the messages; uses no reply, so warming up never disturbs a test's queue."""
+        self.prefilled.append([ChatMessage(role=m["role"], content=m["content"]) for m in messages])

@@ -3,23 +3,20 @@ embeddings and Chroma; the fake LLM), driven by Debian's headless Chromium throu
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from api.main import create_app
 from assistant.config import Settings
 from assistant.container import Container
 from assistant.index import Embedder
+from eval.servers import serving
 from ingestion import Transcriber
+from tests.utils.auth import admin_headers, make_key
 from tests.utils.fake_llm import FakeLLM
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,32 +37,7 @@ class LiveApp:
     url: str
     container: Container
     llm: FakeLLM
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serving(container: Container, *, run_consumer: bool = True) -> Iterator[str]:
-    """The app over `container` under uvicorn on a free loopback port, as `callsight serve` runs it; its URL."""
-    port = _free_port()
-    app = create_app(container, run_consumer=run_consumer)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the app did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    admin_key: str
 
 
 @pytest.fixture
@@ -74,15 +46,15 @@ def live_app(settings: Settings, fake_llm: FakeLLM, transcriber: Transcriber, em
     container = Container(settings, llm=fake_llm, transcriber=transcriber, embedder=embedder)
     try:
         with serving(container) as url:
-            yield LiveApp(url, container, fake_llm)
+            yield LiveApp(url, container, fake_llm, make_key(container, "admin", "test-admin"))
     finally:
         container.close()
 
 
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:
-    """The app in-process, for checks of the rendered HTML that need no browser."""
-    with TestClient(create_app(container)) as test_client:
+    """The app in-process, for checks of the rendered HTML that need no browser; sends an admin key."""
+    with TestClient(create_app(container), headers=admin_headers(container)) as test_client:
         yield test_client
 
 
@@ -105,6 +77,14 @@ def page(browser):
     opened.set_default_timeout(20_000)
     yield opened
     context.close()
+
+
+def sign_in(page, app: LiveApp, key: str | None = None) -> None:
+    """Sign in through the login page (with the admin key by default), as a person would."""
+    page.goto(f"{app.url}/login")
+    page.fill("#key", key or app.admin_key)
+    page.click("#login-button")
+    page.wait_for_url(f"{app.url}/calls")
 
 
 def screenshot(page, name: str) -> None:

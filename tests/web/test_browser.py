@@ -16,7 +16,7 @@ from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, o
 from tests.utils.audio import make_stereo, require_tools, synth_speech
 from tests.utils.calls import SHORT_CALL
 from tests.utils.insights import add_analysed_call
-from tests.web.conftest import LiveApp, screenshot
+from tests.web.conftest import LiveApp, screenshot, sign_in
 
 REP = "Thanks for joining the call today. Could you tell me how your team plans deliveries right now?"
 PROSPECT = "We lose about two hours every day fixing mistakes in our delivery schedule."
@@ -64,6 +64,7 @@ def player_time(page: Page) -> float:
 def test_upload_a_call_see_it_finish_and_play_it_from_an_evidence_quote(
     page: Page, live_app: LiveApp, stereo_call: Path
 ) -> None:
+    sign_in(page, live_app)
     enqueue_stereo_call_analysis(live_app)
     upload_through_the_page(
         page, live_app, stereo_call, title="Delivery planning intro", lead_source="webinar", rep_channel="left"
@@ -102,6 +103,7 @@ def test_upload_a_call_see_it_finish_and_play_it_from_an_evidence_quote(
 def test_chat_streams_an_answer_citing_calls_and_each_source_opens_its_moment(
     page: Page, live_app: LiveApp, stereo_call: Path
 ) -> None:
+    sign_in(page, live_app)
     enqueue_stereo_call_analysis(live_app)
     upload_through_the_page(page, live_app, stereo_call, title="Delivery planning intro", rep_channel="left")
     enqueue_short_call_analysis(live_app.llm)
@@ -109,7 +111,7 @@ def test_chat_streams_an_answer_citing_calls_and_each_source_opens_its_moment(
 
     def cite_one_excerpt_of_each_call(messages: list[ChatMessage], _schema: dict[str, Any] | None) -> dict[str, Any]:
         # Which excerpt numbers hold which call depends on retrieval; the model would read the prompt too.
-        excerpts = re.findall(r"^\[(\d+)\] (.+?) at ", messages[-1]["content"], flags=re.MULTILINE)
+        excerpts = re.findall(r"^\[(\d+)\] (.+?)(?: \(\w+\))?: ", messages[-1]["content"], flags=re.MULTILINE)
         first = {title: int(n) for n, title in reversed(excerpts)}
         sources = [first["Delivery planning intro"], first["Northwind"]]
         return {"sources": sources, "answer": "Prospects lose hours to manual work: re-entering orders and fixing."}
@@ -136,6 +138,7 @@ def test_chat_streams_an_answer_citing_calls_and_each_source_opens_its_moment(
 
 
 def test_insights_dashboard_draws_its_charts_and_exports_csv(page: Page, live_app: LiveApp) -> None:
+    sign_in(page, live_app)
     now = datetime.now(UTC)
     seeds = [
         ("Acme logistics", 5, "webinar", "qualified", (), ("price_budget", "timing_priority"), ("Acme Insights",)),

@@ -12,8 +12,9 @@ from assistant.config import Settings
 from assistant.container import Container
 from assistant.index import Embedder, IndexItem
 from assistant.llm.local import LocalLlamaLLM
+from eval.servers import serving
 from tests.assistant.llm.test_local import ScriptedServer, delta
-from tests.web.conftest import serving
+from tests.utils.auth import admin_headers
 
 REPLY = '{"sources": [1], "answer": "Acme Insights quoted them less, so price is a concern for the prospect."}'
 
@@ -39,7 +40,11 @@ def test_leaving_a_stream_early_stops_generation_and_the_next_question_is_answer
     )
     body = {"question": "What do prospects say about price?"}
     try:
-        with serving(container, run_consumer=False) as url, httpx.Client(base_url=url, timeout=10) as http:
+        signed_in = admin_headers(container)
+        with (
+            serving(container, run_consumer=False) as url,
+            httpx.Client(base_url=url, timeout=10, headers=signed_in) as http,
+        ):
             with http.stream("POST", "/v1/chat/stream", json=body) as response:
                 for line in response.iter_lines():
                     if line == "event: token":

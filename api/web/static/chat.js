@@ -66,7 +66,12 @@
     try {
       const response = await fetch("/v1/chat/stream", {
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "text/event-stream",
+          // The session cookie goes with every request on its own; this token proves the page sent it.
+          "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content,
+        },
         body: JSON.stringify({ question: text, filters: filters(), history }),
       });
       if (!response.ok) {

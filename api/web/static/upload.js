@@ -69,6 +69,8 @@
 
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/v1/calls");
+    // The session cookie goes with every request on its own; this token proves the page sent it.
+    xhr.setRequestHeader("X-CSRF-Token", document.querySelector('meta[name="csrf-token"]').content);
     xhr.upload.addEventListener("progress", (e) => {
       if (e.lengthComputable) bar.value = Math.round((100 * e.loaded) / e.total);
     });

@@ -141,6 +141,21 @@ def test_pretty_json_mode_sends_the_schema_to_llama_cpp_as_is():
     assert "grammar" not in server.requests[0]
 
 
+def test_prefill_loads_the_model_and_reads_the_messages_with_a_one_token_cached_request():
+    server, loads = ScriptedServer(), list[tuple[Path, int, int]]()
+    llm = local_with(server, loads)
+
+    assert llm.prefill(MESSAGES) is None
+    llm.prefill(MESSAGES, json_schema=Outer.model_json_schema())
+
+    assert len(loads) == 1
+    plain, constrained = server.requests
+    assert plain["messages"] == [{"role": "user", "content": "Budget?"}]
+    assert (plain["max_tokens"], plain["cache_prompt"]) == (1, True)
+    assert "grammar" not in plain and "json_schema" not in plain
+    assert constrained["max_tokens"] == 1 and constrained["grammar"].startswith("%llguidance")
+
+
 def test_usage_counts_evaluated_and_cached_prompt_tokens():
     llm = local_with(ScriptedServer(reply("{}", prompt_n=4, cache_n=96, predicted_n=7)))
 

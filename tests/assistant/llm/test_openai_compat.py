@@ -116,6 +116,14 @@ def test_plain_requests_send_no_response_format():
     assert "response_format" not in endpoint.bodies[0]
 
 
+def test_prefill_sends_no_billed_request():
+    endpoint = Endpoint(lambda body: httpx2.Response(200, json=completion("Hello")))
+
+    endpoint.llm().prefill(MESSAGES, json_schema=Budget.model_json_schema())
+
+    assert endpoint.bodies == []
+
+
 def test_stream_yields_the_pieces_the_endpoint_sends():
     endpoint = Endpoint(
         lambda body: httpx2.Response(

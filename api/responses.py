@@ -39,6 +39,7 @@ _WHY = {
     422: "The request is well-formed but not valid.",
     502: "The language model's reply did not validate, or an upstream server failed.",
     503: "A model is not installed.",
+    507: "The server's disk is full; nothing was stored, and the request can be made again.",
 }
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+from typing import TypeGuard
+
 
 class CallsightError(Exception):
     """Base for every error Callsight reports to a user. `message` is shown as is."""
@@ -31,6 +34,17 @@ class CorruptMediaError(CallsightError):
 
 class UploadTooLargeError(CallsightError):
     status_code = 413
+
+
+class StorageFullError(CallsightError):
+    """The disk is full: nothing of the request was kept, and the same request can be made again."""
+
+    status_code = 507
+
+
+def disk_full(exc: BaseException) -> TypeGuard[OSError]:
+    """Whether `exc` is the operating system saying the disk (or the user's quota) is full."""
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 class InvalidInputError(CallsightError):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from assistant.errors import UploadTooLargeError
+from assistant.errors import StorageFullError, UploadTooLargeError, disk_full
 
 CHUNK = 1 << 20
 _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
@@ -84,8 +84,12 @@ class MediaStore:
             os.replace(tmp, final)
             _fsync_dir(final.parent)
             return StoredMedia(sha, final, size, created=True)
-        except BaseException:
+        except BaseException as exc:
             tmp.unlink(missing_ok=True)
+            if disk_full(exc):
+                raise StorageFullError(
+                    f"The server's disk is full, so {filename} was not stored; upload it again once space is freed."
+                ) from exc
             raise
 
     def find(self, sha256: str) -> Path | None:

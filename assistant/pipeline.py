@@ -16,7 +16,7 @@ from assistant.container import Container
 from assistant.crm import outbox
 from assistant.db.models import Call, CallStatus, Job, as_utc, utcnow
 from assistant.db.session import session_scope
-from assistant.errors import CallsightError
+from assistant.errors import CallsightError, disk_full
 from assistant.observability import observe_stage
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,12 @@ class Pipeline:
             self._finish(call_id, job_id, error=exc.message, stage=stage_name)
         except Exception as exc:
             log.exception("call %s failed in %s", call_id, stage_name)
-            self._finish(call_id, job_id, error=f"{type(exc).__name__}: {exc}", stage=stage_name)
+            error = f"{type(exc).__name__}: {exc}"
+            if disk_full(exc):
+                error = (
+                    f"The disk is full ({exc.strerror}); free space, then retry the call: it resumes at {stage_name}."
+                )
+            self._finish(call_id, job_id, error=error, stage=stage_name)
 
     def _claim(self, call_id: str, owner: str) -> bool:
         # One UPDATE decides who runs the call, so two workers never process it at once; a finished call is

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1/calls", tags=["calls"], dependencies=[Depends(aut
 
 
 @router.post(
-    "", status_code=status.HTTP_202_ACCEPTED, response_model=CallAccepted, responses=errors(400, 413, 415, 422)
+    "", status_code=status.HTTP_202_ACCEPTED, response_model=CallAccepted, responses=errors(400, 413, 415, 422, 507)
 )
 async def upload_call(
     container: ContainerDep,

@@ -26,7 +26,7 @@ def _signed_url(request: Request, public_base: str | None) -> str:
     "/{provider}",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=WebhookAccepted,
-    responses=errors(401, 404, 413, 422, 502),
+    responses=errors(401, 404, 413, 422, 502, 507),
 )
 async def receive_webhook(request: Request, container: ContainerDep, provider: str) -> WebhookAccepted:
     """Verify the signature (401 otherwise, nothing stored), fetch the recording, queue the call; a repeated

@@ -123,7 +123,7 @@ def reanalyze(container: Container, call_ids: list[str] | None = None) -> list[s
 
     The analysis runs under the criteria version active when it runs; the older analyses stay as history.
     Returns the ids queued. A call that is still being processed, or was never transcribed, is refused."""
-    finished = (Call.status.in_((CallStatus.DONE, CallStatus.FAILED)), Call.transcribed_at.is_not(None))
+    finished = (Call.status.in_(CallStatus.SETTLED), Call.transcribed_at.is_not(None))
     with session_scope(container.sessions) as session:
         if call_ids is None:
             call_ids = list(session.scalars(select(Call.id).where(*finished).order_by(Call.created_at)))

@@ -93,7 +93,7 @@ class _SharedState(Collector):
             calls = {s: n for s, n in session.execute(select(Call.status, func.count()).group_by(Call.status))}
             jobs = {s: n for s, n in session.execute(select(Job.status, func.count()).group_by(Job.status))}
         by_status = GaugeMetricFamily("callsight_calls", "Calls by pipeline status.", labels=["status"])
-        for status in (*CallStatus.ACTIVE, CallStatus.DONE, CallStatus.FAILED):
+        for status in (*CallStatus.ACTIVE, *CallStatus.SETTLED):
             by_status.add_metric([status], calls.get(status, 0))
         yield by_status
         job_gauge = GaugeMetricFamily(

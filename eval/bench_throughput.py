@@ -39,7 +39,6 @@ from eval.synth_call import synth_call
 from ingestion.decode import probe
 
 REPO = Path(__file__).resolve().parent.parent
-SETTLED = (CallStatus.DONE, CallStatus.FAILED)
 
 
 @contextlib.contextmanager
@@ -91,7 +90,7 @@ def run_round(n_workers: int, audio: list[Path], settings: Settings, log_dir: Pa
         with ThreadPoolExecutor(len(audio)) as pool:
             ids = list(pool.map(upload, audio))
         statuses: dict[str, str] = {}
-        while len([s for s in statuses.values() if s in SETTLED]) < len(ids):
+        while len([s for s in statuses.values() if s in CallStatus.SETTLED]) < len(ids):
             for call_id in ids:
                 sent = time.perf_counter()
                 response = http.get(f"/v1/calls/{call_id}")

@@ -15,7 +15,6 @@ import httpx
 
 from assistant.db.models import CallStatus
 
-SETTLED = (CallStatus.DONE, CallStatus.FAILED)
 PAGE = 500  # the API's largest page of calls
 
 
@@ -76,7 +75,7 @@ async def settle(
         while time.perf_counter() - started < timeout_s:
             seen = await _all_statuses(client)
             statuses = {call_id: seen.get(call_id, "missing") for call_id in call_ids}
-            if all(status in SETTLED for status in statuses.values()):
+            if all(status in CallStatus.SETTLED for status in statuses.values()):
                 break
             await asyncio.sleep(0.5)
     return statuses, time.perf_counter() - started

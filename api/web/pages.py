@@ -39,7 +39,7 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates", conte
 templates.env.filters["mmss"] = format_time
 
 VERDICTS = ("qualified", "nurture", "unqualified", "unknown")
-STATUSES = (*CallStatus.ACTIVE, CallStatus.DONE, CallStatus.FAILED)
+STATUSES = (*CallStatus.ACTIVE, *CallStatus.SETTLED)
 PERIODS = {4: "Last 4 weeks", 12: "Last 12 weeks", 26: "Last 6 months", 52: "Last year", 0: "All time"}
 GROUPS: dict[insights.GroupBy, str] = {
     "lead_source": "Lead source",

@@ -56,7 +56,7 @@ def wait_for(container: Container, ids: list[str], *, show_progress: bool) -> No
                 for call_id in list(pending):
                     status, _ = calls.status_of(container, call_id)
                     progress.update(tasks[call_id], completed=STAGE_PROGRESS[status], stage=status)
-                    if status in (CallStatus.DONE, CallStatus.FAILED):
+                    if status in CallStatus.SETTLED:
                         pending.discard(call_id)
                 time.sleep(0.5)
     finally:

@@ -36,6 +36,7 @@ class CallStatus:
     DONE = "done"
     FAILED = "failed"
     ACTIVE = (QUEUED, TRANSCRIBING, ANALYSING, INDEXING)
+    SETTLED = (DONE, FAILED)  # nothing more happens to the call unless someone asks (retry, re-analyse)
 
 
 class Call(Base):

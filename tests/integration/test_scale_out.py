@@ -133,7 +133,7 @@ def wait_settled(container: Container, ids: list[str], timeout_s: float) -> None
     def settled() -> bool:
         with session_scope(container.sessions) as session:
             statuses = session.scalars(select(Call.status).where(Call.id.in_(ids))).all()
-        return all(status in (CallStatus.DONE, CallStatus.FAILED) for status in statuses)
+        return all(status in CallStatus.SETTLED for status in statuses)
 
     wait_for(settled, "the calls to finish", timeout_s, poll_s=0.5)
 

@@ -9,11 +9,10 @@ uploaded with it carry that name as their owner, so a replacement key with the s
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any, Literal, get_args
 
@@ -25,6 +24,7 @@ from assistant.container import Container
 from assistant.db.models import ApiKey, Call, as_utc, utcnow
 from assistant.db.session import session_scope
 from assistant.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from assistant.schemas import UtcDateTime
 
 Role = Literal["admin", "sales", "marketing"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -74,21 +74,13 @@ class ApiKeyPublic(BaseModel):
     name: str
     role: str
     prefix: str
-    created_at: datetime
-    revoked_at: datetime | None
-    last_used_at: datetime | None
+    created_at: UtcDateTime
+    revoked_at: UtcDateTime | None
+    last_used_at: UtcDateTime | None
 
 
 def _public(row: ApiKey) -> ApiKeyPublic:
-    return ApiKeyPublic(
-        id=row.id,
-        name=row.name,
-        role=row.role,
-        prefix=row.prefix,
-        created_at=as_utc(row.created_at),
-        revoked_at=row.revoked_at and as_utc(row.revoked_at),
-        last_used_at=row.last_used_at and as_utc(row.last_used_at),
-    )
+    return ApiKeyPublic.model_validate(row, from_attributes=True)
 
 
 def hash_key(key: str) -> str:
@@ -121,8 +113,9 @@ def verify_key(container: Container, key: str) -> Principal | None:
     """The caller a presented key stands for; None for an unknown or revoked key."""
     digest = hash_key(key)
     with session_scope(container.sessions) as session:
+        # Looked up by the digest: a timing difference could tell at most the digest, never the key.
         row = session.scalars(select(ApiKey).where(ApiKey.key_hash == digest)).first()
-        if row is None or not hmac.compare_digest(row.key_hash, digest):
+        if row is None:
             return None
         principal = _active(row)
         now = utcnow()

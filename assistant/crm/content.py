@@ -47,7 +47,7 @@ def build_write_back(
     return WriteBack(
         call_id=call.id,
         analysis_id=analysis.id,
-        title=redact(call.title) if redact_pii else call.title,
+        title=clean(call.title),
         occurred_at=call.created_at,
         duration_s=call.duration_s,
         summary=clean(summary_override) if summary_override is not None else result.summary,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from assistant.llm import factory
 from ingestion import Transcriber
 from tests.utils.analysis import enqueue_short_call_analysis
 from tests.utils.auth import admin_headers
-from tests.utils.calls import SHORT_CALL
+from tests.utils.calls import SHORT_CALL, wait_done
 from tests.utils.fake_llm import FakeLLM
 
 # Taken before the autouse fixture in tests/conftest.py replaces it: the missing-model test needs the real
@@ -105,10 +104,7 @@ def test_a_missing_model_fails_analysis_clearly_and_the_call_is_retried_once_it_
     try:
         with TestClient(create_app(fixed), headers=admin_headers(fixed)) as client:
             assert client.post(f"/v1/calls/{call_id}/retry").status_code == 202
-            deadline = time.monotonic() + 30
-            while (call := client.get(f"/v1/calls/{call_id}").json())["status"] not in ("done", "failed"):
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+            call = wait_done(client, call_id)
     finally:
         fixed.close()
     assert call["status"] == "done", call["error"]

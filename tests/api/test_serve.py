@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import time
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -19,18 +18,8 @@ from assistant.index import Embedder
 from ingestion import Transcriber
 from tests.utils.analysis import enqueue_short_call_analysis
 from tests.utils.auth import admin_headers
-from tests.utils.calls import SHORT_CALL
+from tests.utils.calls import SHORT_CALL, wait_done
 from tests.utils.fake_llm import FakeLLM
-
-
-def wait_done(client: TestClient, call_id: str, timeout: float = 60) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        call = client.get(f"/v1/calls/{call_id}").json()
-        if call["status"] in ("done", "failed"):
-            return call
-        time.sleep(0.2)
-    raise AssertionError(f"call {call_id} did not finish: {call['status']}")
 
 
 def test_upload_is_processed_by_the_in_process_consumer_and_health_is_ok(

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from assistant.db.models import CallStatus
 
 SHORT_CALL = """\
 Rep: Thanks for taking the time today, Tom. What made you look at Lumen?
@@ -25,3 +31,14 @@ def write_call(directory: Path, text: str = SHORT_CALL, name: str = "call.txt") 
     path = directory / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def wait_done(client: TestClient, call_id: str, timeout: float = 60) -> dict[str, Any]:
+    """The call through the API once it is done or failed; fails the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        call = client.get(f"/v1/calls/{call_id}").json()
+        if call["status"] in CallStatus.SETTLED:
+            return call
+        time.sleep(0.2)
+    raise AssertionError(f"call {call_id} did not finish: {call['status']}")

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from assistant.container import Container
 from assistant.db.models import Call
 from tests.utils.analysis import enqueue_short_call_analysis, enqueue_unknown_analysis
-from tests.utils.audio import make_stereo, require_tools, synth_speech
+from tests.utils.audio import two_voice_call
 from tests.utils.calls import SHORT_CALL
 from tests.utils.fake_llm import FakeLLM
 
@@ -22,11 +22,7 @@ PROSPECT = "We lose about two hours every day fixing mistakes in our delivery sc
 
 @pytest.fixture(scope="module")
 def stereo_call(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    require_tools()
-    folder = tmp_path_factory.mktemp("api-audio")
-    rep = synth_speech(REP, folder / "rep.wav")
-    prospect = synth_speech(PROSPECT, folder / "prospect.wav", voice="en-us+f3")
-    return make_stereo(rep, prospect, folder / "call.wav", right_delay_s=6.5)
+    return two_voice_call(tmp_path_factory.mktemp("api-audio"), REP, PROSPECT, prospect_starts_s=6.5)
 
 
 def count_calls(container: Container) -> int:

@@ -20,7 +20,7 @@ from assistant.db.session import session_scope
 from assistant.pipeline import Pipeline
 from assistant.schemas import CallMetadata
 from tests.utils.analysis import enqueue_short_call_analysis, enqueue_unknown_analysis
-from tests.utils.audio import make_stereo, require_tools, synth_speech
+from tests.utils.audio import two_voice_call
 from tests.utils.calls import SHORT_CALL
 from tests.utils.fake_llm import FakeLLM
 from tests.utils.stores import traces_of
@@ -30,11 +30,12 @@ CRM = {"crm": {"provider": "hubspot", "deal_id": "42"}}
 
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    require_tools()
-    folder = tmp_path_factory.mktemp("delete-audio")
-    rep = synth_speech("Thanks for your time today. How do you plan deliveries?", folder / "rep.wav")
-    prospect = synth_speech("We fix mistakes in our delivery schedule every day.", folder / "p.wav", voice="en-us+f3")
-    return make_stereo(rep, prospect, folder / "call.wav", right_delay_s=4.0)
+    return two_voice_call(
+        tmp_path_factory.mktemp("delete-audio"),
+        "Thanks for your time today. How do you plan deliveries?",
+        "We fix mistakes in our delivery schedule every day.",
+        prospect_starts_s=4.0,
+    )
 
 
 def ingest_text(container: Container, fake_llm: FakeLLM, text: str = SHORT_CALL) -> str:

@@ -19,7 +19,7 @@ from assistant.container import Container
 from assistant.crm.signatures import generic_headers, hubspot_v3_signature
 from assistant.db.models import Call, WebhookEvent
 from tests.utils.analysis import enqueue_short_call_analysis, enqueue_unknown_analysis
-from tests.utils.audio import make_stereo, require_tools, synth_speech
+from tests.utils.audio import two_voice_call
 from tests.utils.calls import SHORT_CALL
 from tests.utils.fake_crm import FakeCRM, running_fake_crm
 from tests.utils.fake_llm import FakeLLM
@@ -31,11 +31,12 @@ URL = "http://testserver/v1/webhooks/hubspot"
 
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    require_tools()
-    folder = tmp_path_factory.mktemp("webhook-audio")
-    rep = synth_speech("Thanks for your time today. How do you plan deliveries?", folder / "rep.wav")
-    prospect = synth_speech("We fix mistakes in our delivery schedule every day.", folder / "p.wav", voice="en-us+f3")
-    return make_stereo(rep, prospect, folder / "call.wav", right_delay_s=4.0).read_bytes()
+    return two_voice_call(
+        tmp_path_factory.mktemp("webhook-audio"),
+        "Thanks for your time today. How do you plan deliveries?",
+        "We fix mistakes in our delivery schedule every day.",
+        prospect_starts_s=4.0,
+    ).read_bytes()
 
 
 @pytest.fixture

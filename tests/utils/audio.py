@@ -46,6 +46,15 @@ def make_stereo(left_wav: Path, right_wav: Path, out: Path, *, right_delay_s: fl
     return out
 
 
+def two_voice_call(folder: Path, rep: str, prospect: str, *, prospect_starts_s: float, name: str = "call.wav") -> Path:
+    """A dual-channel call: `rep` spoken on the left, `prospect` in another voice on the right from
+    `prospect_starts_s` seconds."""
+    require_tools()
+    rep_wav = synth_speech(rep, folder / "rep.wav")
+    prospect_wav = synth_speech(prospect, folder / "prospect.wav", voice="en-us+f3")
+    return make_stereo(rep_wav, prospect_wav, folder / name, right_delay_s=prospect_starts_s)
+
+
 def concat(parts: Iterable[Path], out: Path, *, gap_s: float = 0.5) -> Path:
     """Join wavs one after another with a pause between them."""
     padded = []

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from assistant.llm.base import ChatMessage
 from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, objection_reply, summary_reply
-from tests.utils.audio import make_stereo, require_tools, synth_speech
+from tests.utils.audio import two_voice_call
 from tests.utils.calls import SHORT_CALL
 from tests.utils.insights import add_analysed_call
 from tests.web.conftest import LiveApp, screenshot, sign_in
@@ -25,11 +25,8 @@ PROSPECT_STARTS = 6.5  # seconds: the prospect's channel is delayed by this much
 
 @pytest.fixture(scope="module")
 def stereo_call(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    require_tools()
     folder = tmp_path_factory.mktemp("web-audio")
-    rep = synth_speech(REP, folder / "rep.wav")
-    prospect = synth_speech(PROSPECT, folder / "prospect.wav", voice="en-us+f3")
-    return make_stereo(rep, prospect, folder / "delivery-call.wav", right_delay_s=PROSPECT_STARTS)
+    return two_voice_call(folder, REP, PROSPECT, prospect_starts_s=PROSPECT_STARTS, name="delivery-call.wav")
 
 
 def enqueue_stereo_call_analysis(app: LiveApp) -> None:

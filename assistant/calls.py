@@ -9,11 +9,12 @@ from typing import Any, BinaryIO
 from pydantic import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from assistant.analysis.results import AnalysisResult
 from assistant.config import Settings
 from assistant.container import Container
-from assistant.db.models import Analysis, Call, CallStatus, utcnow
+from assistant.db.models import Analysis, Call, CallStatus, Segment, utcnow
 from assistant.db.session import session_scope
 from assistant.errors import ConflictError, InvalidInputError, NotFoundError
 from assistant.schemas import (
@@ -176,10 +177,11 @@ def _summary(call: Call) -> dict[str, Any]:
 def get_call(container: Container, call_id: str) -> CallPublic:
     """The full call: transcript, speakers and its newest analysis."""
     with session_scope(container.sessions) as session:
-        call = session.get(Call, call_id)
+        # Each segment with its speaker in one statement: read separately, a transcription committing in
+        # between (a call polled while it runs) would pair new segments with the old speakers.
+        call = session.get(Call, call_id, options=[joinedload(Call.segments).joinedload(Segment.speaker)])
         if call is None:
             raise NotFoundError(f"No call with id {call_id}.")
-        speakers = {s.id: s for s in call.speakers}
         analysis = _latest_analysis(call)
         result = AnalysisResult.model_validate(analysis.result) if analysis else None
         return CallPublic(
@@ -201,8 +203,8 @@ def get_call(container: Container, call_id: str) -> CallPublic:
                 SegmentPublic(
                     start=seg.start,
                     end=seg.end,
-                    speaker=speakers[seg.speaker_id].label,
-                    role=speakers[seg.speaker_id].role,
+                    speaker=seg.speaker.label,
+                    role=seg.speaker.role,
                     text=seg.text,
                 )
                 for seg in call.segments

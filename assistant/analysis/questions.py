@@ -8,6 +8,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, create_model
 
 from assistant.analysis.results import ObjectionCategory, Status
+from assistant.qualification.definition import Criterion, Framework
+
+EXAMPLE_ORDER: tuple[Status, ...] = ("met", "partial", "not_met", "unknown")
 
 
 def _line_id_type(ids: list[int]) -> Any:
@@ -43,17 +46,39 @@ class SummaryMergeAnswer(BaseModel):
 
 
 def criterion_answer_model(prospect_ids: list[int]) -> type[BaseModel]:
-    """Schema for one criterion. The evidence lines come first: asked for a value first, the 1.5B model
-    answers "unknown" to facts it states correctly in free text (measured on the demo call); made to look at
-    the lines first, it then states the value and status well."""
+    """Schema for finding one criterion's evidence. The lines come first: asked for a value first, the 1.5B
+    model answers "unknown" to facts it states correctly in free text (measured on the demo call); made to
+    look at the lines first, it then states the value well. The status is a separate question (`LabelAnswer`)."""
     line_id = _line_id_type(prospect_ids)
     return create_model(
         "CriterionAnswer",
         evidence_lines=(list[line_id], Field(max_length=3 if prospect_ids else 0)),  # type: ignore[valid-type]
         value=(Short | None, ...),
-        status=(Status, ...),
-        rationale=(Sentence, ...),
     )
+
+
+def label_examples(criterion: Criterion, framework: Framework) -> list[tuple[str, Status]]:
+    """The criterion's labelled examples, statuses taking turns (a run of one label invites copying it), and
+    one sentence of each other criterion as "unknown": evidence for something else says nothing here. None
+    for a criterion without labelled examples: "unknown" examples alone would teach only that label."""
+    if not criterion.examples:
+        return []
+    others = [c.search_sentences[0] for c in framework.criteria if c.key != criterion.key]
+    by_status: dict[str, list[str]] = {status: sentences for status, sentences in criterion.examples.items()}
+    by_status["unknown"] = others
+    turns = max(len(sentences) for sentences in by_status.values())
+    return [
+        (by_status[status][i], status)
+        for i in range(turns)
+        for status in EXAMPLE_ORDER
+        if i < len(by_status.get(status, []))
+    ]
+
+
+class LabelAnswer(BaseModel):
+    """The status the prospect's words show, asked after labelled examples (prompts/label_evidence.txt)."""
+
+    label: Status
 
 
 def objections_answer_model(candidate_ids: list[int]) -> type[BaseModel]:

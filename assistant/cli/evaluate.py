@@ -12,7 +12,13 @@ from assistant.config import get_settings
 
 
 def evaluate(
-    dataset: Annotated[str, typer.Argument(help="team_calls, team_calls_ci, team_calls_audio, agentune or qmsum.")],
+    dataset: Annotated[
+        str,
+        typer.Argument(
+            help="team_calls, team_calls_ci, team_calls_audio, agentune (or agentune_objections, "
+            "agentune_not_qualified) or qmsum."
+        ),
+    ],
     framework: Annotated[str, typer.Option(help="Built-in criteria to score: bant or meddicc.")] = "bant",
     limit: Annotated[int | None, typer.Option(help="Only the first N calls.")] = None,
     out: Annotated[Path | None, typer.Option(help="JSON report path (default: DATA_DIR/eval/DATASET.json).")] = None,

@@ -6,7 +6,13 @@ from fastapi.testclient import TestClient
 
 from assistant.container import Container
 from assistant.db.models import Call, Segment
-from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, objection_reply, summary_reply
+from tests.utils.analysis import (
+    criterion_replies,
+    criterion_reply,
+    enqueue_short_call_analysis,
+    objection_reply,
+    summary_reply,
+)
 from tests.utils.calls import SHORT_CALL
 from tests.utils.fake_llm import FakeLLM
 
@@ -70,6 +76,19 @@ def test_invalid_definitions_are_refused_and_the_active_version_stays(client: Te
     assert client.get("/v1/criteria").json()["framework"] == "BANT"
 
 
+def test_a_criterion_finds_its_evidence_by_probes_or_labelled_examples(client: TestClient) -> None:
+    without = TWO_CRITERIA.replace("probes: [We waste hours every week on this.]", "")
+    response = client.put("/v1/criteria", json={"definition_yaml": without})
+    assert response.status_code == 422
+    assert "criterion 'need' needs `probes` or `examples`" in response.json()["detail"]
+    labelled = without.replace(
+        "partial: A vague need.", "partial: A vague need.\n    examples: {met: [Orders get lost.]}"
+    )
+    response = client.put("/v1/criteria", json={"definition_yaml": labelled})
+    assert response.status_code == 200, response.text
+    assert client.get("/v1/criteria").json()["definition_yaml"] == labelled
+
+
 def test_reanalyze_uses_the_new_version_and_keeps_the_transcript(
     client: TestClient, container: Container, fake_llm: FakeLLM
 ) -> None:
@@ -82,7 +101,7 @@ def test_reanalyze_uses_the_new_version_and_keeps_the_transcript(
         transcribed_at = session.get_one(Call, call_id).transcribed_at
 
     client.put("/v1/criteria", json={"definition_yaml": TWO_CRITERIA})
-    fake_llm.enqueue(summary_reply(), criterion_reply("met", [4], "$40,000 this year"), criterion_reply())
+    fake_llm.enqueue(summary_reply(), *criterion_replies("met", [4], "$40,000 this year"), criterion_reply())
     fake_llm.enqueue(objection_reply())
     response = client.post(f"/v1/calls/{call_id}/reanalyze")
     assert response.status_code == 202, response.text

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.config import Settings
 from assistant.container import Container
 from assistant.index import Embedder
 from assistant.index.store import IndexItem
-from eval.harness.datasets import EvalCall, team_calls
+from eval.harness.datasets import PUBLIC_DATA, EvalCall, load, team_calls
 from eval.harness.run import run_dataset
 from ingestion import Transcriber
 from tests.utils.analysis import enqueue_short_call_analysis
@@ -44,6 +46,16 @@ def test_run_dataset_scores_a_call(
     assert scores["objection_category_accuracy"] == 0.5
     assert scores["grounding_rate"] == 1.0
     assert found["calls"][0]["criteria"]["budget"] == "met"
+
+
+@pytest.mark.skipif(not (PUBLIC_DATA / "agentune").is_dir(), reason="the public agentune set is not here")
+def test_agentune_halves_split_the_set_by_expected_outcome() -> None:
+    every = {c.key: c.labels["expect"] for c in load("agentune")}
+    objections = {c.key for c in load("agentune_objections")}
+    not_qualified = {c.key for c in load("agentune_not_qualified")}
+    assert len(objections) == 12  # the calls labelled "customer objections not handled"
+    assert objections | not_qualified == set(every) and not objections & not_qualified
+    assert {every[key] for key in not_qualified} == {"not_qualified"}
 
 
 def test_team_calls_dataset_loads_with_labels_for_every_call() -> None:

@@ -11,13 +11,15 @@ import pytest
 
 import prompts
 from assistant.analysis.lines import Line
+from assistant.analysis.questions import label_examples
 from assistant.qualification.definition import builtin_framework_text, parse_framework
 
 LINES = [
     Line(1, 0.0, 2.0, "Maya", "rep", "What's your budget?"),
     Line(2, 2.0, 5.0, "Tom", "prospect", "About forty thousand dollars."),
 ]
-CRITERION = parse_framework(builtin_framework_text("bant")).criteria[0]
+BANT = parse_framework(builtin_framework_text("bant"))
+CRITERION = BANT.criteria[0]
 SOURCE = {"n": 1, "call_title": "Intro", "speaker_role": "prospect", "text": "Too pricey."}
 
 CASES: list[tuple[str, dict[str, Any], list[str]]] = [
@@ -25,19 +27,34 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     (
         "transcript",
         {"title": "Intro", "lines": LINES},
-        ["Call: Intro", "1 Rep: What's your budget?", "2 Prospect: About"],
+        ["Call: Intro", "Rep: What's your budget?\nProspect: About"],
+    ),
+    (
+        "excerpts",
+        {"title": "Intro", "runs": [LINES[:1], LINES[1:]]},
+        ["Call: Intro", "1 Rep: What's your budget?\n...\n2 Prospect: About"],
     ),
     ("summary", {}, ['"next_steps"', '"competitors"']),
     ("summary_merge", {"parts": ["first", "second"]}, ["Part 1: first", "Part 2: second"]),
     (
         "qualify_criterion",
-        {"criterion": CRITERION, "candidates": LINES[1:]},
-        ['"Budget"', "2 Prospect: About forty thousand dollars.", "Rep's question"],
+        {"excerpts": "EXCERPTS", "criterion": CRITERION},
+        ["EXCERPTS\n\nTask:", '"Budget"', "Rep's question", '"evidence_lines"'],
+    ),
+    (
+        "label_evidence",
+        {"criterion": CRITERION, "examples": label_examples(CRITERION, BANT), "said": "About forty thousand."},
+        [
+            f"met: {CRITERION.met}",
+            f'Prospect: "{CRITERION.examples["met"][0]}"\nLabel: met\n\nProspect: "{CRITERION.examples["partial"][0]}"',
+            f'Prospect: "{BANT.criteria[1].search_sentences[0]}"\nLabel: unknown',
+            'Prospect: "About forty thousand."\nLabel:',
+        ],
     ),
     (
         "objections",
-        {"candidates": LINES[1:]},
-        ["Prospect line number", "2 Prospect: About forty", '"handled"'],
+        {"excerpts": "EXCERPTS"},
+        ["EXCERPTS\n\nTask:", "Prospect line number", '"handled"'],
     ),
     (
         "chat_answer",

@@ -23,10 +23,14 @@ def summary_reply(**overrides: Any) -> dict[str, Any]:
     return reply
 
 
-def criterion_reply(
-    status: str = "unknown", lines: list[int] | None = None, value: str | None = None
-) -> dict[str, Any]:
-    return {"value": value, "status": status, "evidence_lines": lines or [], "rationale": "From the call."}
+def criterion_reply(lines: list[int] | None = None, value: str | None = None) -> dict[str, Any]:
+    """The answer to "which prospect lines answer this criterion, and what do they say?"; by default, none."""
+    return {"evidence_lines": lines or [], "value": value}
+
+
+def criterion_replies(status: str, lines: list[int], value: str | None = None) -> list[dict[str, Any]]:
+    """A criterion whose evidence is found on `lines`: the finding, then the status those lines show."""
+    return [criterion_reply(lines, value), {"label": status}]
 
 
 def objection_reply(
@@ -52,10 +56,10 @@ def enqueue_short_call_analysis(fake: FakeLLM) -> None:
     """The right answers for tests.utils.calls.SHORT_CALL (prospect lines are 2, 4, 6, 8, 9, 11)."""
     fake.enqueue(summary_reply())
     fake.enqueue(
-        criterion_reply("met", [4], "$40,000 this year"),
-        criterion_reply("met", [6], "CFO Dana Ruiz"),
-        criterion_reply("met", [2], "manual re-entry wastes ten hours a week"),
-        criterion_reply("met", [8], "live before end of Q3"),
+        *criterion_replies("met", [4], "$40,000 this year"),
+        *criterion_replies("met", [6], "CFO Dana Ruiz"),
+        *criterion_replies("met", [2], "manual re-entry wastes ten hours a week"),
+        *criterion_replies("met", [8], "live before end of Q3"),
     )
     fake.enqueue(
         objection_reply(

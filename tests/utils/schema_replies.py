@@ -21,7 +21,7 @@ def reply_by_schema(_messages: list[ChatMessage], schema: dict[str, Any] | None)
         return {"answer": CHAT_ANSWER, "sources": offered[:1]}
     if "summary" in properties:
         return summary_reply()
-    if "status" in properties:
+    if "evidence_lines" in properties:
         return criterion_reply()
     if "objections" in properties:
         return objection_reply()

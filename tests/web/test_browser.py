@@ -12,7 +12,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from assistant.llm.base import ChatMessage
-from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, objection_reply, summary_reply
+from tests.utils.analysis import (
+    criterion_replies,
+    criterion_reply,
+    enqueue_short_call_analysis,
+    objection_reply,
+    summary_reply,
+)
 from tests.utils.audio import two_voice_call
 from tests.utils.calls import SHORT_CALL
 from tests.utils.insights import add_analysed_call
@@ -35,7 +41,7 @@ def enqueue_stereo_call_analysis(app: LiveApp) -> None:
     app.llm.enqueue(
         criterion_reply(),
         criterion_reply(),
-        criterion_reply("met", [2], "two hours every day lost to schedule mistakes"),
+        *criterion_replies("met", [2], "two hours every day lost to schedule mistakes"),
         criterion_reply(),
     )
     app.llm.enqueue(objection_reply())

@@ -8,7 +8,13 @@ from assistant.analysis.analyzer import Analyzer
 from assistant.analysis.lines import Line
 from assistant.index import Embedder
 from assistant.qualification.definition import builtin_framework_text, parse_framework
-from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, objection_reply, summary_reply
+from tests.utils.analysis import (
+    criterion_replies,
+    criterion_reply,
+    enqueue_short_call_analysis,
+    objection_reply,
+    summary_reply,
+)
 from tests.utils.calls import SHORT_CALL
 from tests.utils.fake_llm import FakeLLM
 
@@ -47,12 +53,14 @@ def test_evidence_is_the_prospects_verbatim_line_with_its_time(analyzer: Analyze
     assert fake_llm.pending == 0
 
 
-def test_every_question_shares_the_transcript_prefix(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+def test_narrow_questions_show_candidate_lines_after_the_reps_question(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
     enqueue_short_call_analysis(fake_llm)
-    analyzer.analyse("Northwind", short_call_lines(), BANT, 1)
-    prefixes = {messages[1]["content"].split("\n\nTask:")[0] for messages in fake_llm.history}
-    assert len(prefixes) == 1
-    assert "4 Prospect: We set aside about forty thousand dollars" in prefixes.pop()
+    lines = short_call_lines()
+    analyzer.analyse("Northwind", lines, BANT, 1)
+    summary, budget = (messages[1]["content"] for messages in fake_llm.history[:2])
+    assert f"Rep: {lines[2].text}\nProspect: {lines[3].text}" in summary  # the summary reads the whole call
+    assert f"3 Rep: {lines[2].text}\n4 Prospect: {lines[3].text}" in budget  # numbered, the rep's question first
+    assert 'criterion "Budget"' in budget
 
 
 def test_schema_only_offers_prospect_lines_as_evidence(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
@@ -64,14 +72,14 @@ def test_schema_only_offers_prospect_lines_as_evidence(analyzer: Analyzer, fake_
     assert sorted(items["enum"]) == [2, 4, 6, 8, 9, 11]
 
 
-def test_met_without_prospect_evidence_becomes_unknown_and_is_counted(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+def test_a_value_the_prospect_never_said_is_unknown_and_counted(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
     fake_llm.enqueue(summary_reply(competitors=["Gong"], themes=[]))
-    # Rep line 3 asks about budget: pointing at it is not evidence; "value" matches nothing the prospect said.
+    # Rep line 3 asks whether budget is fine; the prospect never says so, and no line is pointed at.
     fake_llm.enqueue(
-        '{"value": null, "status": "met", "evidence_lines": [], "rationale": "assumed"}',
-        criterion_reply("unknown"),
-        criterion_reply("unknown"),
-        criterion_reply("unknown"),
+        criterion_reply([], "budget is fine"),
+        criterion_reply(),
+        criterion_reply(),
+        criterion_reply(),
         objection_reply(),
     )
     result = analyzer.analyse("Northwind", short_call_lines(), BANT, 1)
@@ -81,15 +89,16 @@ def test_met_without_prospect_evidence_becomes_unknown_and_is_counted(analyzer: 
     assert result.competitors == []  # "Gong" is never said in the call
     assert result.dropped_evidence == 2
     assert result.qualification.verdict == "unknown"
+    assert not any("label" in (schema or {}).get("properties", {}) for schema in fake_llm.json_schemas)
 
 
 def test_a_required_criterion_not_met_makes_the_lead_unqualified(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
     fake_llm.enqueue(
         summary_reply(),
-        criterion_reply("not_met", [4], "no budget"),
-        criterion_reply("met", [6], "CFO"),
-        criterion_reply("met", [2], "manual entry"),
-        criterion_reply("partial", [8], "Q3"),
+        *criterion_replies("not_met", [4], "no budget"),
+        *criterion_replies("met", [6], "CFO"),
+        *criterion_replies("met", [2], "manual entry"),
+        *criterion_replies("partial", [8], "Q3"),
         objection_reply(),
     )
     qualification = analyzer.analyse("Northwind", short_call_lines(), BANT, 3).qualification
@@ -106,7 +115,7 @@ def test_invalid_reply_is_retried_with_the_error(analyzer: Analyzer, fake_llm: F
     assert "does not match the required JSON schema" in fake_llm.history[1][-1]["content"]
 
 
-def test_long_call_is_analysed_in_windows_and_merged(fake_llm: FakeLLM, embedder: Embedder) -> None:
+def test_long_call_is_summarised_in_windows_and_asked_each_question_once(fake_llm: FakeLLM, embedder: Embedder) -> None:
     lines = short_call_lines()
     long_lines = [
         Line(id=i + 1, start=i * 5.0, end=i * 5.0 + 4, speaker=ln.speaker, role=ln.role, text=ln.text)
@@ -114,15 +123,15 @@ def test_long_call_is_analysed_in_windows_and_merged(fake_llm: FakeLLM, embedder
     ]
     analyzer = Analyzer(fake_llm, embedder, context_tokens=1500 + 1200, retries=0)
     n_windows = -(-sum(len(ln.text) // 4 + 5 for ln in long_lines) // 1200)
-    for _ in range(n_windows):
-        fake_llm.enqueue(summary_reply(competitors=[], themes=[]), *(criterion_reply() for _ in range(4)))
-        fake_llm.enqueue(objection_reply())
-    fake_llm.enqueue({"summary": "One merged summary."})
+    fake_llm.enqueue(*(summary_reply(competitors=[], themes=[]) for _ in range(n_windows)))
+    fake_llm.enqueue(*(criterion_reply() for _ in range(4)), objection_reply(), {"summary": "One merged summary."})
     result = analyzer.analyse("Long call", long_lines, BANT, 1)
     assert n_windows > 1
     assert result.summary == "One merged summary."
     assert fake_llm.pending == 0
     assert all(len(m[-1]["content"]) < 4 * 2700 for m in fake_llm.history)
+    # The narrow questions see a few candidate exchanges, not a window of the call.
+    assert all(len(m[-1]["content"]) < 4000 for m in fake_llm.history[n_windows:-1])
 
 
 def test_stated_value_locates_evidence_when_the_model_points_at_the_wrong_line(
@@ -130,10 +139,10 @@ def test_stated_value_locates_evidence_when_the_model_points_at_the_wrong_line(
 ) -> None:
     fake_llm.enqueue(
         summary_reply(),
-        criterion_reply("unknown", [4], "forty thousand"),
-        criterion_reply("met", [9], "CFO Dana Ruiz"),  # line 9 is about Acme; Dana Ruiz is named on line 6
-        criterion_reply("met", [2], "manual entry"),
-        criterion_reply("met", [2], "$25k threshold"),  # nothing says 25k: the model's pointer stands
+        *criterion_replies("unknown", [4], "forty thousand"),
+        *criterion_replies("met", [9], "CFO Dana Ruiz"),  # line 9 is about Acme; Dana Ruiz is named on line 6
+        *criterion_replies("met", [2], "manual entry"),
+        *criterion_replies("met", [2], "$25k threshold"),  # nothing says 25k: the model's pointer stands
         objection_reply(),
     )
     lines = short_call_lines()
@@ -141,6 +150,14 @@ def test_stated_value_locates_evidence_when_the_model_points_at_the_wrong_line(
     assert criteria[0].evidence == []  # unknown carries no evidence
     assert [e.quote for e in criteria[1].evidence] == [lines[5].text]
     assert [e.quote for e in criteria[3].evidence] == [lines[1].text]
+
+
+def test_the_summary_skips_lines_that_only_acknowledge() -> None:
+    from assistant.analysis.lines import substantive
+
+    said = ["Okay.", "Yeah, right.", "Mm-hmm.", "Got it, thank you.", "No.", "Okay, so what does it cost?"]
+    lines = [Line(n, n, n + 1, "P", "prospect", text) for n, text in enumerate(said)]
+    assert [line.text for line in substantive(lines)] == ["No.", "Okay, so what does it cost?"]
 
 
 def test_grounding_matches_numbers_in_any_spelling() -> None:

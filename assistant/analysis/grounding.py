@@ -27,8 +27,18 @@ def _numbers(text: str) -> set[str]:
 
 def strong_tokens(value: str) -> tuple[set[str], set[str]]:
     """The numbers (normalised: "$40k" and "40,000" are the same) and proper names / codes ("Q3") in `value`."""
-    names = {word.lower() for word in _NAME.findall(value) if word not in _COMMON}
+    names = {
+        match.group().lower()
+        for match in _NAME.finditer(value)
+        if match.group() not in _COMMON and not _starts_sentence(value, match.start())
+    }
     return _numbers(value), names
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    # "My wife does the books" names no one: a capital at a sentence's start is not a name.
+    before = text[:at].rstrip()
+    return not before or before.endswith((".", "!", "?"))
 
 
 def lexical_matches(value: str, lines: Sequence[Line]) -> list[Line]:

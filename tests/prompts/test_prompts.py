@@ -45,10 +45,10 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
         "label_evidence",
         {"criterion": CRITERION, "examples": label_examples(CRITERION, BANT), "said": "About forty thousand."},
         [
-            f"met: {CRITERION.met}",
-            f'Prospect: "{CRITERION.examples["met"][0]}"\nLabel: met\n\nProspect: "{CRITERION.examples["partial"][0]}"',
-            f'Prospect: "{BANT.criteria[1].search_sentences[0]}"\nLabel: unknown',
-            'Prospect: "About forty thousand."\nLabel:',
+            f'"{CRITERION.examples["met"][0]}" -> met\n"{CRITERION.examples["partial"][0]}" -> partial',
+            f'"{BANT.criteria[1].search_sentences[0]}" -> unknown',
+            f"met = {CRITERION.met}",
+            'Label this: "About forty thousand."',
         ],
     ),
     (

@@ -172,15 +172,16 @@ class Analyzer:
     def _label(self, criterion: Criterion, framework: Framework, evidence: list[Line]) -> Status:
         """The status the prospect's own words show. Asked to choose a status along with finding evidence,
         the 1.5B model said "met" to nearly everything, arguing that "sometime next year" was a concrete
-        date; asked to continue a list of labelled examples with just those words, it labels them well."""
-        task = prompts.render(
-            "label_evidence",
-            criterion=criterion,
-            examples=label_examples(criterion, framework),
-            said=" ".join(line.text for line in evidence),
-        )
-        answer: LabelAnswer = self._ask(task, LabelAnswer, max_tokens=20)
-        return answer.label
+        date; shown labelled examples and then just those words, it labels them far better."""
+        examples = label_examples(criterion, framework)
+        # One line at a time: given two lines joined, the model labelled "we set aside about forty thousand
+        # dollars" followed by a line about a competitor "unknown". The second line counts if the first says nothing.
+        for line in evidence:
+            task = prompts.render("label_evidence", criterion=criterion, examples=examples, said=line.text)
+            answer: LabelAnswer = self._ask(task, LabelAnswer, max_tokens=20)
+            if answer.label != "unknown":
+                return answer.label
+        return "unknown"
 
     def _objections(self, title: str, lines: list[Line], finder: CandidateFinder, tally: _Tally) -> list[Objection]:
         prospect = [line for line in lines if line.role in ("prospect", "unknown")]

@@ -20,12 +20,11 @@ from assistant.analysis.candidates import CandidateFinder, Embeds
 from assistant.analysis.grounding import is_stated, lexical_matches, words
 from assistant.analysis.lines import Line, excerpts, substantive, windows
 from assistant.analysis.questions import (
-    LabelAnswer,
     SummaryAnswer,
     SummaryMergeAnswer,
     criterion_answer_model,
-    label_examples,
     objections_answer_model,
+    status_options,
 )
 from assistant.analysis.results import (
     AnalysisResult,
@@ -99,7 +98,7 @@ class Analyzer:
         tally = _Tally()
         finder = CandidateFinder(self.embedder, lines)
         summaries = [self._summarise(title, part) for part in windows(substantive(lines), self.window_tokens)]
-        results = [self._criterion(title, lines, c, framework, finder, tally) for c in framework.criteria]
+        results = [self._criterion(title, lines, c, finder, tally) for c in framework.criteria]
         objections = self._objections(title, lines, finder, tally)
         return AnalysisResult(
             summary=self._merge_summaries(summaries),
@@ -131,57 +130,39 @@ class Analyzer:
         return answer
 
     def _criterion(
-        self,
-        title: str,
-        lines: list[Line],
-        criterion: Criterion,
-        framework: Framework,
-        finder: CandidateFinder,
-        tally: _Tally,
+        self, title: str, lines: list[Line], criterion: Criterion, finder: CandidateFinder, tally: _Tally
     ) -> CriterionResult:
-        # Two narrow questions. First: which prospect lines answer the criterion, and what do they say? The
-        # model sees only the likeliest lines, each after the rep's question: a few hundred tokens whatever
-        # the call's length. Second: what status do those words show, asked after labelled examples.
+        # The model sees only the prospect lines most likely to answer, each after the rep's question:
+        # a few hundred tokens instead of the whole call, so a long call costs no more than a short one.
         prospect = [line for line in lines if line.role in ("prospect", "unknown")]
         candidates = finder.rank(criterion.search_sentences, prospect, k=CRITERION_CANDIDATES)
         shown = prompts.render("excerpts", title=title, runs=excerpts(lines, candidates, before=1))
-        task = prompts.render("qualify_criterion", excerpts=shown, criterion=criterion)
-        found = self._ask(task, criterion_answer_model([line.id for line in candidates]), max_tokens=200)
-        value = found.value or ""
+        options = status_options(criterion)
+        task = prompts.render("qualify_criterion", excerpts=shown, criterion=criterion, options=options)
+        output = criterion_answer_model([line.id for line in candidates], list(options))
+        answer = self._ask(task, output, max_tokens=300)
+        status: Status = options[answer.status]
         by_id = {line.id: line for line in candidates}
-        pointed = [by_id[i] for i in dict.fromkeys(found.evidence_lines) if i in by_id]
+        pointed = [by_id[i] for i in dict.fromkeys(answer.evidence_lines) if i in by_id]
+        value = answer.value or ""
         # The stated value, found by its numbers and names, beats the model's pointer; then the pointer;
         # then the prospect line closest in meaning to the value.
-        evidence = lexical_matches(value, prospect)[:2] or pointed[:2]
-        if not evidence and value:
+        evidence = (lexical_matches(value, prospect)[:2] or pointed[:2]) if status != "unknown" else []
+        if status in ("met", "partial") and not evidence and value:
             match = finder.best_match(f"{criterion.name}: {value}", prospect, min_similarity=MIN_EVIDENCE_SIMILARITY)
             evidence = [match] if match else []
-        if value and not evidence:
-            tally.drop(f"{criterion.key}: '{value}' is not in the prospect's words, reported as unknown")
-        status: Status = self._label(criterion, framework, evidence) if evidence else "unknown"
+        if status in ("met", "partial") and not evidence:
+            tally.drop(f"{criterion.key}: '{status}' without prospect evidence, reported as unknown")
+            status = "unknown"
         return CriterionResult(
             key=criterion.key,
             name=criterion.name,
             required=criterion.required,
             status=status,
-            value=value or None if status != "unknown" else None,
-            evidence=[line.evidence() for line in evidence] if status != "unknown" else [],
-            rationale=_status_meaning(criterion, status),
+            value=answer.value if status != "unknown" else None,
+            evidence=[line.evidence() for line in evidence],
+            rationale=answer.rationale,
         )
-
-    def _label(self, criterion: Criterion, framework: Framework, evidence: list[Line]) -> Status:
-        """The status the prospect's own words show. Asked to choose a status along with finding evidence,
-        the 1.5B model said "met" to nearly everything, arguing that "sometime next year" was a concrete
-        date; shown labelled examples and then just those words, it labels them far better."""
-        examples = label_examples(criterion, framework)
-        # One line at a time: given two lines joined, the model labelled "we set aside about forty thousand
-        # dollars" followed by a line about a competitor "unknown". The second line counts if the first says nothing.
-        for line in evidence:
-            task = prompts.render("label_evidence", criterion=criterion, examples=examples, said=line.text)
-            answer: LabelAnswer = self._ask(task, LabelAnswer, max_tokens=20)
-            if answer.label != "unknown":
-                return answer.label
-        return "unknown"
 
     def _objections(self, title: str, lines: list[Line], finder: CandidateFinder, tally: _Tally) -> list[Objection]:
         prospect = [line for line in lines if line.role in ("prospect", "unknown")]
@@ -289,17 +270,6 @@ def _grounded_steps(summaries: list[SummaryAnswer], lines: list[Line], tally: _T
                 tally.drop(f"next step {field_name} '{value}' is not said in the call")
         steps.setdefault(_normalise(step.text), kept)
     return list(steps.values())
-
-
-def _status_meaning(criterion: Criterion, status: Status) -> str:
-    """Why a status applies, in the agreed definition's own words."""
-    meanings = {
-        "met": criterion.met,
-        "partial": criterion.partial,
-        "not_met": "The prospect says it is absent.",
-        "unknown": "The prospect does not say.",
-    }
-    return meanings[status]
 
 
 def _qualification(framework: Framework, version: int, results: list[CriterionResult]) -> Qualification:

@@ -8,9 +8,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, create_model
 
 from assistant.analysis.results import ObjectionCategory, Status
-from assistant.qualification.definition import Criterion, Framework
+from assistant.qualification.definition import Criterion
 
-EXAMPLE_ORDER: tuple[Status, ...] = ("met", "partial", "not_met", "unknown")
+
+def _one_of(options: list[str]) -> Any:
+    return Literal[tuple(options)]
 
 
 def _line_id_type(ids: list[int]) -> Any:
@@ -45,40 +47,28 @@ class SummaryMergeAnswer(BaseModel):
     summary: Paragraph
 
 
-def criterion_answer_model(prospect_ids: list[int]) -> type[BaseModel]:
-    """Schema for finding one criterion's evidence. The lines come first: asked for a value first, the 1.5B
-    model answers "unknown" to facts it states correctly in free text (measured on the demo call); made to
-    look at the lines first, it then states the value well. The status is a separate question (`LabelAnswer`)."""
+# How "not_met" and "unknown" read to the model; "met" and "partial" read as each criterion defines them.
+NOT_MET = "The prospect says it is absent or does not apply (e.g. no budget at all, no need, no plan to buy)."
+UNKNOWN = "The prospect does not say it in these excerpts (a Rep's question or assumption does not count)."
+
+
+def status_options(criterion: Criterion) -> dict[str, Status]:
+    """Each status as a sentence the model picks: the criterion's own descriptions for met and partial."""
+    return {criterion.met: "met", criterion.partial: "partial", NOT_MET: "not_met", UNKNOWN: "unknown"}
+
+
+def criterion_answer_model(prospect_ids: list[int], options: list[str]) -> type[BaseModel]:
+    """Schema for one criterion. The evidence lines come first: asked for a value first, the 1.5B model
+    answers "unknown" to facts it states correctly in free text (measured on the demo call); made to look at
+    the lines first, it then states the value well. The rationale comes before the status it argues for."""
     line_id = _line_id_type(prospect_ids)
     return create_model(
         "CriterionAnswer",
         evidence_lines=(list[line_id], Field(max_length=3 if prospect_ids else 0)),  # type: ignore[valid-type]
         value=(Short | None, ...),
+        rationale=(Sentence, ...),
+        status=(_one_of(options), ...),
     )
-
-
-def label_examples(criterion: Criterion, framework: Framework) -> list[tuple[str, Status]]:
-    """The criterion's labelled examples, statuses taking turns (a run of one label invites copying it), and
-    one sentence of each other criterion as "unknown": evidence for something else says nothing here. None
-    for a criterion without labelled examples: "unknown" examples alone would teach only that label."""
-    if not criterion.examples:
-        return []
-    others = [c.search_sentences[0] for c in framework.criteria if c.key != criterion.key]
-    by_status: dict[str, list[str]] = {status: sentences for status, sentences in criterion.examples.items()}
-    by_status["unknown"] = others
-    turns = max(len(sentences) for sentences in by_status.values())
-    return [
-        (by_status[status][i], status)
-        for i in range(turns)
-        for status in EXAMPLE_ORDER
-        if i < len(by_status.get(status, []))
-    ]
-
-
-class LabelAnswer(BaseModel):
-    """The status the prospect's words show, asked after labelled examples (prompts/label_evidence.txt)."""
-
-    label: Status
 
 
 def objections_answer_model(candidate_ids: list[int]) -> type[BaseModel]:

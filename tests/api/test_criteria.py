@@ -7,7 +7,6 @@ from fastapi.testclient import TestClient
 from assistant.container import Container
 from assistant.db.models import Call, Segment
 from tests.utils.analysis import (
-    criterion_replies,
     criterion_reply,
     enqueue_short_call_analysis,
     objection_reply,
@@ -101,7 +100,7 @@ def test_reanalyze_uses_the_new_version_and_keeps_the_transcript(
         transcribed_at = session.get_one(Call, call_id).transcribed_at
 
     client.put("/v1/criteria", json={"definition_yaml": TWO_CRITERIA})
-    fake_llm.enqueue(summary_reply(), *criterion_replies("met", [4], "$40,000 this year"), criterion_reply())
+    fake_llm.enqueue(summary_reply(), criterion_reply("met", [4], "$40,000 this year"), criterion_reply())
     fake_llm.enqueue(objection_reply())
     response = client.post(f"/v1/calls/{call_id}/reanalyze")
     assert response.status_code == 202, response.text

@@ -11,15 +11,14 @@ import pytest
 
 import prompts
 from assistant.analysis.lines import Line
-from assistant.analysis.questions import label_examples
+from assistant.analysis.questions import NOT_MET, UNKNOWN, status_options
 from assistant.qualification.definition import builtin_framework_text, parse_framework
 
 LINES = [
     Line(1, 0.0, 2.0, "Maya", "rep", "What's your budget?"),
     Line(2, 2.0, 5.0, "Tom", "prospect", "About forty thousand dollars."),
 ]
-BANT = parse_framework(builtin_framework_text("bant"))
-CRITERION = BANT.criteria[0]
+CRITERION = parse_framework(builtin_framework_text("bant")).criteria[0]
 SOURCE = {"n": 1, "call_title": "Intro", "speaker_role": "prospect", "text": "Too pricey."}
 
 CASES: list[tuple[str, dict[str, Any], list[str]]] = [
@@ -38,17 +37,13 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("summary_merge", {"parts": ["first", "second"]}, ["Part 1: first", "Part 2: second"]),
     (
         "qualify_criterion",
-        {"excerpts": "EXCERPTS", "criterion": CRITERION},
-        ["EXCERPTS\n\nTask:", '"Budget"', "Rep's question", '"evidence_lines"'],
-    ),
-    (
-        "label_evidence",
-        {"criterion": CRITERION, "examples": label_examples(CRITERION, BANT), "said": "About forty thousand."},
+        {"excerpts": "EXCERPTS", "criterion": CRITERION, "options": status_options(CRITERION)},
         [
-            f'"{CRITERION.examples["met"][0]}" -> met\n"{CRITERION.examples["partial"][0]}" -> partial',
-            f'"{BANT.criteria[1].search_sentences[0]}" -> unknown',
-            f"met = {CRITERION.met}",
-            'Label this: "About forty thousand."',
+            "EXCERPTS\n\nTask:",
+            '"Budget"',
+            f'- {CRITERION.met} For example: "{CRITERION.examples["met"][0]}"',
+            f"- {NOT_MET} For example:",
+            f"- {UNKNOWN}",
         ],
     ),
     (

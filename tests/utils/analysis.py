@@ -3,11 +3,14 @@ objections (per window)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from assistant.llm.base import ChatMessage
 from tests.utils.fake_llm import FakeLLM
 
 BANT_KEYS = ("budget", "authority", "need", "timeline")
+STATUS_ORDER = ("met", "partial", "not_met", "unknown")  # as assistant.analysis.questions.status_options
 
 
 def summary_reply(**overrides: Any) -> dict[str, Any]:
@@ -23,14 +26,18 @@ def summary_reply(**overrides: Any) -> dict[str, Any]:
     return reply
 
 
-def criterion_reply(lines: list[int] | None = None, value: str | None = None) -> dict[str, Any]:
-    """The answer to "which prospect lines answer this criterion, and what do they say?"; by default, none."""
-    return {"evidence_lines": lines or [], "value": value}
+def criterion_reply(
+    status: str = "unknown", lines: list[int] | None = None, value: str | None = None
+) -> Callable[[list[ChatMessage], dict[str, Any] | None], dict[str, Any]]:
+    """A criterion answer with `status` ("met", "partial", "not_met" or "unknown"). The model picks the
+    status as one of the criterion's own sentences, offered in that order, so the reply reads the schema."""
 
+    def reply(_messages: list[ChatMessage], schema: dict[str, Any] | None) -> dict[str, Any]:
+        options = (schema or {})["properties"]["status"]["enum"]
+        chosen = options[STATUS_ORDER.index(status)]
+        return {"evidence_lines": lines or [], "value": value, "rationale": "From the call.", "status": chosen}
 
-def criterion_replies(status: str, lines: list[int], value: str | None = None) -> list[dict[str, Any]]:
-    """A criterion whose evidence is found on `lines`: the finding, then the status those lines show."""
-    return [criterion_reply(lines, value), {"label": status}]
+    return reply
 
 
 def objection_reply(
@@ -56,10 +63,10 @@ def enqueue_short_call_analysis(fake: FakeLLM) -> None:
     """The right answers for tests.utils.calls.SHORT_CALL (prospect lines are 2, 4, 6, 8, 9, 11)."""
     fake.enqueue(summary_reply())
     fake.enqueue(
-        *criterion_replies("met", [4], "$40,000 this year"),
-        *criterion_replies("met", [6], "CFO Dana Ruiz"),
-        *criterion_replies("met", [2], "manual re-entry wastes ten hours a week"),
-        *criterion_replies("met", [8], "live before end of Q3"),
+        criterion_reply("met", [4], "$40,000 this year"),
+        criterion_reply("met", [6], "CFO Dana Ruiz"),
+        criterion_reply("met", [2], "manual re-entry wastes ten hours a week"),
+        criterion_reply("met", [8], "live before end of Q3"),
     )
     fake.enqueue(
         objection_reply(

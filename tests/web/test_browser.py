@@ -13,7 +13,6 @@ from playwright.sync_api import Page, expect
 
 from assistant.llm.base import ChatMessage
 from tests.utils.analysis import (
-    criterion_replies,
     criterion_reply,
     enqueue_short_call_analysis,
     objection_reply,
@@ -41,7 +40,7 @@ def enqueue_stereo_call_analysis(app: LiveApp) -> None:
     app.llm.enqueue(
         criterion_reply(),
         criterion_reply(),
-        *criterion_replies("met", [2], "two hours every day lost to schedule mistakes"),
+        criterion_reply("met", [2], "two hours every day lost to schedule mistakes"),
         criterion_reply(),
     )
     app.llm.enqueue(objection_reply())

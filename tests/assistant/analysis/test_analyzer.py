@@ -9,7 +9,6 @@ from assistant.analysis.lines import Line
 from assistant.index import Embedder
 from assistant.qualification.definition import builtin_framework_text, parse_framework
 from tests.utils.analysis import (
-    criterion_replies,
     criterion_reply,
     enqueue_short_call_analysis,
     objection_reply,
@@ -72,11 +71,11 @@ def test_schema_only_offers_prospect_lines_as_evidence(analyzer: Analyzer, fake_
     assert sorted(items["enum"]) == [2, 4, 6, 8, 9, 11]
 
 
-def test_a_value_the_prospect_never_said_is_unknown_and_counted(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+def test_met_without_prospect_evidence_becomes_unknown_and_is_counted(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
     fake_llm.enqueue(summary_reply(competitors=["Gong"], themes=[]))
-    # Rep line 3 asks whether budget is fine; the prospect never says so, and no line is pointed at.
+    # Rep line 3 asks about budget: it is not evidence, and without a value nothing points at a prospect line.
     fake_llm.enqueue(
-        criterion_reply([], "budget is fine"),
+        criterion_reply("met"),
         criterion_reply(),
         criterion_reply(),
         criterion_reply(),
@@ -89,16 +88,15 @@ def test_a_value_the_prospect_never_said_is_unknown_and_counted(analyzer: Analyz
     assert result.competitors == []  # "Gong" is never said in the call
     assert result.dropped_evidence == 2
     assert result.qualification.verdict == "unknown"
-    assert not any("label" in (schema or {}).get("properties", {}) for schema in fake_llm.json_schemas)
 
 
 def test_a_required_criterion_not_met_makes_the_lead_unqualified(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
     fake_llm.enqueue(
         summary_reply(),
-        *criterion_replies("not_met", [4], "no budget"),
-        *criterion_replies("met", [6], "CFO"),
-        *criterion_replies("met", [2], "manual entry"),
-        *criterion_replies("partial", [8], "Q3"),
+        criterion_reply("not_met", [4], "no budget"),
+        criterion_reply("met", [6], "CFO"),
+        criterion_reply("met", [2], "manual entry"),
+        criterion_reply("partial", [8], "Q3"),
         objection_reply(),
     )
     qualification = analyzer.analyse("Northwind", short_call_lines(), BANT, 3).qualification
@@ -139,10 +137,10 @@ def test_stated_value_locates_evidence_when_the_model_points_at_the_wrong_line(
 ) -> None:
     fake_llm.enqueue(
         summary_reply(),
-        *criterion_replies("unknown", [4], "forty thousand"),
-        *criterion_replies("met", [9], "CFO Dana Ruiz"),  # line 9 is about Acme; Dana Ruiz is named on line 6
-        *criterion_replies("met", [2], "manual entry"),
-        *criterion_replies("met", [2], "$25k threshold"),  # nothing says 25k: the model's pointer stands
+        criterion_reply("unknown", [4], "forty thousand"),
+        criterion_reply("met", [9], "CFO Dana Ruiz"),  # line 9 is about Acme; Dana Ruiz is named on line 6
+        criterion_reply("met", [2], "manual entry"),
+        criterion_reply("met", [2], "$25k threshold"),  # nothing says 25k: the model's pointer stands
         objection_reply(),
     )
     lines = short_call_lines()

@@ -1,10 +1,8 @@
 """Analyse one call: summary, next steps, qualification with evidence, objections, themes, competitors.
 
-Shaped for a small local model (see DESIGN.md): only the summary reads the whole call (in windows for a
-long one). Each criterion and the objection question see just the candidate lines that embeddings found,
-with their neighbours, so they stay short and focused whatever the call's length. The model states values
-and points at line ids drawn from an enum; quotes are always the transcript's own words, and claims without
-them are dropped.
+Shaped for a small local model (see DESIGN.md): the numbered transcript is one shared prompt prefix, which
+llama.cpp keeps cached, and each narrow question follows it. The model states values and points at line
+ids drawn from an enum; quotes are always the transcript's own words, and claims without them are dropped.
 """
 
 from __future__ import annotations
@@ -14,17 +12,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel
 
 import prompts
 from assistant.analysis.candidates import CandidateFinder, Embeds
 from assistant.analysis.grounding import is_stated, lexical_matches, words
-from assistant.analysis.lines import Line, excerpts, substantive, windows
+from assistant.analysis.lines import Line, windows
 from assistant.analysis.questions import (
     SummaryAnswer,
     SummaryMergeAnswer,
     criterion_answer_model,
     objections_answer_model,
-    status_options,
 )
 from assistant.analysis.results import (
     AnalysisResult,
@@ -42,6 +40,7 @@ from assistant.qualification.definition import Criterion, Framework
 
 # Room left in the context for the task text and the answer.
 RESERVED_TOKENS = 1500
+STATUS_RANK: dict[str, int] = {"met": 3, "partial": 2, "not_met": 1, "unknown": 0}
 OBJECTION_PROBES = [
     "That's more than we can spend right now.",
     "Another vendor quoted us a lower price.",
@@ -56,8 +55,6 @@ OBJECTION_PROBES = [
     "The other thing is security and where our data is stored.",
     "They gave us a lower price.",
 ]
-CRITERION_CANDIDATES = 6
-OBJECTION_CANDIDATES = 8
 MIN_CONCERN_SIMILARITY = 0.25
 MIN_EVIDENCE_SIMILARITY = 0.45
 # Short theme labels score low against whole sentences with MiniLM (about 0.25 for a right match).
@@ -97,14 +94,27 @@ class Analyzer:
         """The full analysis of a call given as numbered lines."""
         tally = _Tally()
         finder = CandidateFinder(self.embedder, lines)
-        summaries = [self._summarise(title, part) for part in windows(substantive(lines), self.window_tokens)]
-        results = [self._criterion(title, lines, c, finder, tally) for c in framework.criteria]
-        objections = self._objections(title, lines, finder, tally)
+        parts = windows(lines, self.window_tokens)
+        summaries: list[SummaryAnswer] = []
+        criteria: dict[str, CriterionResult] = {}
+        objections: dict[int, Objection] = {}
+        for part in parts:
+            prefix = self._prefix(title, part)
+            summaries.append(self._ask(prefix, prompts.render("summary"), SummaryAnswer))
+            for criterion in framework.criteria:
+                found = self._criterion(prefix, part, criterion, finder, tally)
+                kept = criteria.get(criterion.key)
+                if kept is None or STATUS_RANK[found.status] > STATUS_RANK[kept.status]:
+                    criteria[criterion.key] = found
+            for objection in self._objections(prefix, part, finder, tally):
+                objections.setdefault(int(objection[0]), objection[1])
+        summary = self._merge_summaries(summaries)
+        results = [criteria[c.key] for c in framework.criteria]
         return AnalysisResult(
-            summary=self._merge_summaries(summaries),
+            summary=summary,
             next_steps=_grounded_steps(summaries, lines, tally),
             qualification=_qualification(framework, criteria_version, results),
-            objections=objections,
+            objections=list(objections.values()),
             themes=self._mentions("theme", [t for s in summaries for t in s.themes], finder, tally),
             pain_points=self._mentions("pain point", [p for s in summaries for p in s.pain_points], finder, tally),
             feature_requests=self._mentions(
@@ -116,42 +126,44 @@ class Analyzer:
             dropped_evidence=tally.dropped,
         )
 
-    def _ask(self, task: str, output: type[Any], max_tokens: int = 600) -> Any:
-        messages: list[ChatMessage] = [
+    def _prefix(self, title: str, lines: list[Line]) -> list[ChatMessage]:
+        transcript = prompts.render("transcript", title=title, lines=lines)
+        return [
             {"role": "system", "content": prompts.render("system")},
-            {"role": "user", "content": task},
+            {"role": "user", "content": transcript},
+        ]
+
+    def _ask(self, prefix: list[ChatMessage], task: str, output: type[Any], max_tokens: int = 600) -> Any:
+        # The task goes after the transcript in the same user message so every question shares the
+        # transcript as a token-identical prefix (llama.cpp's prompt cache; hosted providers cache too).
+        messages: list[ChatMessage] = [
+            prefix[0],
+            {"role": "user", "content": prefix[1]["content"] + "\n\n" + task},
         ]
         return complete_structured(self.llm, messages, output, retries=self.retries, max_tokens=max_tokens)
 
-    def _summarise(self, title: str, part: list[Line]) -> SummaryAnswer:
-        """The summary, next steps and labels of one window: the only question that reads the whole call."""
-        transcript = prompts.render("transcript", title=title, lines=part)
-        answer: SummaryAnswer = self._ask(transcript + "\n\n" + prompts.render("summary"), SummaryAnswer)
-        return answer
-
     def _criterion(
-        self, title: str, lines: list[Line], criterion: Criterion, finder: CandidateFinder, tally: _Tally
+        self, prefix: list[ChatMessage], part: list[Line], criterion: Criterion, finder: CandidateFinder, tally: _Tally
     ) -> CriterionResult:
-        # The model sees only the prospect lines most likely to answer, each after the rep's question:
-        # a few hundred tokens instead of the whole call, so a long call costs no more than a short one.
-        prospect = [line for line in lines if line.role in ("prospect", "unknown")]
-        candidates = finder.rank(criterion.search_sentences, prospect, k=CRITERION_CANDIDATES)
-        shown = prompts.render("excerpts", title=title, runs=excerpts(lines, candidates, before=1))
-        options = status_options(criterion)
-        task = prompts.render("qualify_criterion", excerpts=shown, criterion=criterion, options=options)
-        output = criterion_answer_model([line.id for line in candidates], list(options))
-        answer = self._ask(task, output, max_tokens=300)
-        status: Status = options[answer.status]
-        by_id = {line.id: line for line in candidates}
-        pointed = [by_id[i] for i in dict.fromkeys(answer.evidence_lines) if i in by_id]
-        value = answer.value or ""
+        prospect = [line for line in part if line.role in ("prospect", "unknown")]
+        candidates = finder.rank(criterion.probes, prospect, k=5)
+        model = criterion_answer_model([line.id for line in prospect])
+        task = prompts.render("qualify_criterion", criterion=criterion, candidates=candidates)
+        answer: BaseModel = self._ask(prefix, task, model, max_tokens=300)
+        data = answer.model_dump()
+        status: Status = data["status"]
+        by_id = {line.id: line for line in prospect}
+        chosen = [by_id[i] for i in dict.fromkeys(data["evidence_lines"]) if i in by_id]
+        if len(chosen) < len(data["evidence_lines"]):
+            tally.drop(f"{criterion.key}: evidence pointed at a line that is not the prospect's")
+        value = data.get("value") or ""
         # The stated value, found by its numbers and names, beats the model's pointer; then the pointer;
         # then the prospect line closest in meaning to the value.
-        evidence = (lexical_matches(value, prospect)[:2] or pointed[:2]) if status != "unknown" else []
-        if status in ("met", "partial") and not evidence and value:
+        evidence_lines = lexical_matches(value, prospect)[:2] or chosen[:2] if status != "unknown" else []
+        if status in ("met", "partial") and not evidence_lines and value:
             match = finder.best_match(f"{criterion.name}: {value}", prospect, min_similarity=MIN_EVIDENCE_SIMILARITY)
-            evidence = [match] if match else []
-        if status in ("met", "partial") and not evidence:
+            evidence_lines = [match] if match else []
+        if status in ("met", "partial") and not evidence_lines:
             tally.drop(f"{criterion.key}: '{status}' without prospect evidence, reported as unknown")
             status = "unknown"
         return CriterionResult(
@@ -159,37 +171,35 @@ class Analyzer:
             name=criterion.name,
             required=criterion.required,
             status=status,
-            value=answer.value if status != "unknown" else None,
-            evidence=[line.evidence() for line in evidence],
-            rationale=answer.rationale,
+            value=data.get("value") if status != "unknown" else None,
+            evidence=[line.evidence() for line in evidence_lines],
+            rationale=data.get("rationale") or "",
         )
 
-    def _objections(self, title: str, lines: list[Line], finder: CandidateFinder, tally: _Tally) -> list[Objection]:
-        prospect = [line for line in lines if line.role in ("prospect", "unknown")]
-        candidates = finder.rank(OBJECTION_PROBES, prospect, k=OBJECTION_CANDIDATES)
-        # The line after each candidate is usually the rep's answer: it tells whether the concern was handled.
-        shown = prompts.render("excerpts", title=title, runs=excerpts(lines, candidates, before=1, after=1))
-        task = prompts.render("objections", excerpts=shown)
+    def _objections(
+        self, prefix: list[ChatMessage], part: list[Line], finder: CandidateFinder, tally: _Tally
+    ) -> list[tuple[int, Objection]]:
+        prospect = [line for line in part if line.role in ("prospect", "unknown")]
+        candidates = finder.rank(OBJECTION_PROBES, prospect, k=8)
+        task = prompts.render("objections", candidates=candidates)
         # Only the candidates are selectable: offered every prospect line, the model lists them all.
-        answer = self._ask(task, objections_answer_model([line.id for line in candidates]))
-        found: dict[int, Objection] = {}
+        answer = self._ask(prefix, task, objections_answer_model([line.id for line in candidates]))
+        found: list[tuple[int, Objection]] = []
         for item in answer.objections:
-            line = self._locate_concern(item.summary, int(item.line), candidates, finder)
+            line = self._locate_concern(item.summary, int(item.line), prospect, finder)
             if line is None:
                 tally.drop(f"objection '{item.summary}' matches no prospect line")
                 continue
-            reply = next((ln for ln in lines if ln.id > line.id and ln.role == "rep"), None)
-            found.setdefault(
-                line.id,
-                Objection(
-                    **line.evidence().model_dump(),
-                    category=self._categoriser.category(finder, line),
-                    summary=item.summary,
-                    response=reply.evidence() if reply else None,
-                    handled=bool(item.handled) and reply is not None,
-                ),
+            reply = next((ln for ln in part if ln.id > line.id and ln.role == "rep"), None)
+            objection = Objection(
+                **line.evidence().model_dump(),
+                category=self._categoriser.category(finder, line),
+                summary=item.summary,
+                response=reply.evidence() if reply else None,
+                handled=bool(item.handled) and reply is not None,
             )
-        return list(found.values())
+            found.append((line.id, objection))
+        return found
 
     @staticmethod
     def _locate_concern(summary: str, pointed: int, prospect: list[Line], finder: CandidateFinder) -> Line | None:

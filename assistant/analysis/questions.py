@@ -8,11 +8,6 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, create_model
 
 from assistant.analysis.results import ObjectionCategory, Status
-from assistant.qualification.definition import Criterion
-
-
-def _one_of(options: list[str]) -> Any:
-    return Literal[tuple(options)]
 
 
 def _line_id_type(ids: list[int]) -> Any:
@@ -47,27 +42,17 @@ class SummaryMergeAnswer(BaseModel):
     summary: Paragraph
 
 
-# How "not_met" and "unknown" read to the model; "met" and "partial" read as each criterion defines them.
-NOT_MET = "The prospect says it is absent or does not apply (e.g. no budget at all, no need, no plan to buy)."
-UNKNOWN = "The prospect does not say it in these excerpts (a Rep's question or assumption does not count)."
-
-
-def status_options(criterion: Criterion) -> dict[str, Status]:
-    """Each status as a sentence the model picks: the criterion's own descriptions for met and partial."""
-    return {criterion.met: "met", criterion.partial: "partial", NOT_MET: "not_met", UNKNOWN: "unknown"}
-
-
-def criterion_answer_model(prospect_ids: list[int], options: list[str]) -> type[BaseModel]:
+def criterion_answer_model(prospect_ids: list[int]) -> type[BaseModel]:
     """Schema for one criterion. The evidence lines come first: asked for a value first, the 1.5B model
     answers "unknown" to facts it states correctly in free text (measured on the demo call); made to look at
-    the lines first, it then states the value well. The rationale comes before the status it argues for."""
+    the lines first, it then states the value and status well."""
     line_id = _line_id_type(prospect_ids)
     return create_model(
         "CriterionAnswer",
         evidence_lines=(list[line_id], Field(max_length=3 if prospect_ids else 0)),  # type: ignore[valid-type]
         value=(Short | None, ...),
+        status=(Status, ...),
         rationale=(Sentence, ...),
-        status=(_one_of(options), ...),
     )
 
 

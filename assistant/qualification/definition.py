@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import InvalidInputError
 
@@ -23,25 +23,7 @@ class Criterion(BaseModel):
     question: str
     met: str
     partial: str
-    probes: list[str] = Field(
-        default_factory=list, description="Prospect sentences like the evidence, used to find candidate lines."
-    )
-    examples: dict[Literal["met", "partial", "not_met"], list[str]] = Field(
-        default_factory=dict,
-        description="Prospect sentences labelled with the status they show: shown to the model with each status "
-        "(a small model follows examples far better than definitions) and used as probes too.",
-    )
-
-    @model_validator(mode="after")
-    def _can_find_evidence(self) -> Criterion:
-        if not self.search_sentences:
-            raise ValueError(f"criterion {self.key!r} needs `probes` or `examples` to find its evidence")
-        return self
-
-    @property
-    def search_sentences(self) -> list[str]:
-        """Every sentence that evidence for this criterion may resemble: the probes and the examples."""
-        return [*self.probes, *(sentence for sentences in self.examples.values() for sentence in sentences)]
+    probes: list[str] = Field(min_length=1)
 
 
 class VerdictRule(BaseModel):

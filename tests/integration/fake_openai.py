@@ -16,7 +16,7 @@ from tests.utils.analysis import criterion_reply, objection_reply, summary_reply
 REPLIES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "SummaryAnswer": lambda _schema: summary_reply(competitors=[]),
     "SummaryMergeAnswer": lambda _schema: {"summary": "A short discovery call."},
-    "CriterionAnswer": lambda schema: criterion_reply()([], schema),
+    "CriterionAnswer": lambda _schema: criterion_reply(),
     "ObjectionsAnswer": lambda _schema: objection_reply(),
 }
 

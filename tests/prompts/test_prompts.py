@@ -11,7 +11,6 @@ import pytest
 
 import prompts
 from assistant.analysis.lines import Line
-from assistant.analysis.questions import NOT_MET, UNKNOWN, status_options
 from assistant.qualification.definition import builtin_framework_text, parse_framework
 
 LINES = [
@@ -26,30 +25,19 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     (
         "transcript",
         {"title": "Intro", "lines": LINES},
-        ["Call: Intro", "Rep: What's your budget?\nProspect: About"],
-    ),
-    (
-        "excerpts",
-        {"title": "Intro", "runs": [LINES[:1], LINES[1:]]},
-        ["Call: Intro", "1 Rep: What's your budget?\n...\n2 Prospect: About"],
+        ["Call: Intro", "1 Rep: What's your budget?", "2 Prospect: About"],
     ),
     ("summary", {}, ['"next_steps"', '"competitors"']),
     ("summary_merge", {"parts": ["first", "second"]}, ["Part 1: first", "Part 2: second"]),
     (
         "qualify_criterion",
-        {"excerpts": "EXCERPTS", "criterion": CRITERION, "options": status_options(CRITERION)},
-        [
-            "EXCERPTS\n\nTask:",
-            '"Budget"',
-            f'- {CRITERION.met} For example: "{CRITERION.examples["met"][0]}"',
-            f"- {NOT_MET} For example:",
-            f"- {UNKNOWN}",
-        ],
+        {"criterion": CRITERION, "candidates": LINES[1:]},
+        ['"Budget"', "2 Prospect: About forty thousand dollars.", "Rep's question"],
     ),
     (
         "objections",
-        {"excerpts": "EXCERPTS"},
-        ["EXCERPTS\n\nTask:", "Prospect line number", '"handled"'],
+        {"candidates": LINES[1:]},
+        ["Prospect line number", "2 Prospect: About forty", '"handled"'],
     ),
     (
         "chat_answer",

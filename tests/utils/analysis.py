@@ -3,14 +3,11 @@ objections (per window)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from assistant.llm.base import ChatMessage
 from tests.utils.fake_llm import FakeLLM
 
 BANT_KEYS = ("budget", "authority", "need", "timeline")
-STATUS_ORDER = ("met", "partial", "not_met", "unknown")  # as assistant.analysis.questions.status_options
 
 
 def summary_reply(**overrides: Any) -> dict[str, Any]:
@@ -28,16 +25,8 @@ def summary_reply(**overrides: Any) -> dict[str, Any]:
 
 def criterion_reply(
     status: str = "unknown", lines: list[int] | None = None, value: str | None = None
-) -> Callable[[list[ChatMessage], dict[str, Any] | None], dict[str, Any]]:
-    """A criterion answer with `status` ("met", "partial", "not_met" or "unknown"). The model picks the
-    status as one of the criterion's own sentences, offered in that order, so the reply reads the schema."""
-
-    def reply(_messages: list[ChatMessage], schema: dict[str, Any] | None) -> dict[str, Any]:
-        options = (schema or {})["properties"]["status"]["enum"]
-        chosen = options[STATUS_ORDER.index(status)]
-        return {"evidence_lines": lines or [], "value": value, "rationale": "From the call.", "status": chosen}
-
-    return reply
+) -> dict[str, Any]:
+    return {"value": value, "status": status, "evidence_lines": lines or [], "rationale": "From the call."}
 
 
 def objection_reply(

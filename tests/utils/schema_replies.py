@@ -12,7 +12,7 @@ from tests.utils.fake_llm import FakeLLM
 CHAT_ANSWER = "Prospects raise price and implementation time."
 
 
-def reply_by_schema(messages: list[ChatMessage], schema: dict[str, Any] | None) -> dict[str, Any]:
+def reply_by_schema(_messages: list[ChatMessage], schema: dict[str, Any] | None) -> dict[str, Any]:
     """A valid answer to the question the schema describes: summary, criterion, objections or chat."""
     properties = (schema or {}).get("properties", {})
     if "answer" in properties:
@@ -22,7 +22,7 @@ def reply_by_schema(messages: list[ChatMessage], schema: dict[str, Any] | None) 
     if "summary" in properties:
         return summary_reply()
     if "status" in properties:
-        return criterion_reply()(messages, schema)
+        return criterion_reply()
     if "objections" in properties:
         return objection_reply()
     raise AssertionError(f"reply_by_schema does not know this question: {sorted(properties)}")

@@ -12,12 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from assistant.llm.base import ChatMessage
-from tests.utils.analysis import (
-    criterion_reply,
-    enqueue_short_call_analysis,
-    objection_reply,
-    summary_reply,
-)
+from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, objection_reply, summary_reply
 from tests.utils.audio import two_voice_call
 from tests.utils.calls import SHORT_CALL
 from tests.utils.insights import add_analysed_call

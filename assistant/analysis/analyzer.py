@@ -17,7 +17,7 @@ from pydantic import BaseModel
 import prompts
 from assistant.analysis.candidates import CandidateFinder, Embeds
 from assistant.analysis.grounding import is_stated, lexical_matches, words
-from assistant.analysis.lines import Line, windows
+from assistant.analysis.lines import Line, substantive, windows
 from assistant.analysis.questions import (
     SummaryAnswer,
     SummaryMergeAnswer,
@@ -42,12 +42,12 @@ from assistant.qualification.definition import Criterion, Framework
 RESERVED_TOKENS = 1500
 STATUS_RANK: dict[str, int] = {"met": 3, "partial": 2, "not_met": 1, "unknown": 0}
 OBJECTION_PROBES = [
-    "That's more than we can spend right now.",
+    "It costs more than we can pay right now.",
     "Another vendor quoted us a lower price.",
     "I'm worried about how long implementation will take.",
     "We already use a different tool for this.",
     "I'm not sure this is a priority for us this year.",
-    "I need to check with my boss before committing.",
+    "My manager has to approve before I commit.",
     "Our security team will have concerns about the data.",
     "Will it integrate with our existing systems?",
     "We can't sign a multi-year contract.",
@@ -94,7 +94,7 @@ class Analyzer:
         """The full analysis of a call given as numbered lines."""
         tally = _Tally()
         finder = CandidateFinder(self.embedder, lines)
-        parts = windows(lines, self.window_tokens)
+        parts = windows(substantive(lines), self.window_tokens)
         summaries: list[SummaryAnswer] = []
         criteria: dict[str, CriterionResult] = {}
         objections: dict[int, Objection] = {}

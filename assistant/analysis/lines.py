@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.analysis.results import Evidence, Role
@@ -9,6 +10,11 @@ from assistant.analysis.results import Evidence, Role
 # A line longer than this is not extended further, so one quote never becomes a whole monologue.
 MAX_LINE_CHARS = 400
 ROLE_LABELS: dict[str, str] = {"rep": "Rep", "prospect": "Prospect", "unknown": "Speaker"}
+# Words that only keep a conversation going. "yes" and "no" are not here: they answer things.
+BACKCHANNEL_WORDS = frozenset(
+    "okay ok yeah yep yup alright alrighty all right mhm mm hmm uh huh um got it gotcha cool awesome great "  # noqa: SIM905
+    "sure perfect i see oh wow".split()
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,19 @@ class Line:
     def evidence(self) -> Evidence:
         """This line as verbatim evidence."""
         return Evidence(quote=self.text, start=self.start, end=self.end, speaker=self.speaker, role=self.role)
+
+
+def is_backchannel(line: Line, previous: Line | None) -> bool:
+    """A line that only acknowledges ("Okay.", "Yeah, got it.") and answers no question: it carries no
+    evidence, and the model reads every line of the transcript (a 30-minute call has about 60 of them)."""
+    spoken = re.findall(r"[a-z]+", line.text.lower())
+    answers_a_question = previous is not None and previous.text.rstrip().endswith("?")
+    return bool(spoken) and set(spoken) <= BACKCHANNEL_WORDS and not answers_a_question
+
+
+def substantive(lines: list[Line]) -> list[Line]:
+    """The lines worth showing the model: all but backchannels; ids stay those of the whole transcript."""
+    return [line for i, line in enumerate(lines) if not is_backchannel(line, lines[i - 1] if i else None)]
 
 
 def estimate_tokens(text: str) -> int:

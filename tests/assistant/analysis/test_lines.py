@@ -1,0 +1,32 @@
+"""Which transcript lines the model is shown."""
+
+from __future__ import annotations
+
+from assistant.analysis.lines import Line, substantive
+
+
+def _lines(*spoken: tuple[str, str]) -> list[Line]:
+    return [
+        Line(id=n, start=float(n), end=n + 0.5, speaker=role.title(), role=role, text=text)  # type: ignore[arg-type]
+        for n, (role, text) in enumerate(spoken, start=1)
+    ]
+
+
+def test_acknowledgements_are_left_out_and_ids_are_kept() -> None:
+    lines = _lines(
+        ("rep", "We connect to your CRM in a day."),
+        ("prospect", "Okay, got it."),
+        ("rep", "Alright."),
+        ("prospect", "Our budget is forty thousand."),
+    )
+    assert [line.id for line in substantive(lines)] == [1, 4]
+
+
+def test_an_acknowledgement_that_answers_a_question_stays() -> None:
+    lines = _lines(("rep", "So the budget is approved?"), ("prospect", "Yeah."), ("rep", "Great."))
+    assert [line.id for line in substantive(lines)] == [1, 2]
+
+
+def test_yes_and_no_are_answers_not_acknowledgements() -> None:
+    lines = _lines(("rep", "We start next week."), ("prospect", "No."), ("prospect", "Yes, okay."))
+    assert [line.id for line in substantive(lines)] == [1, 2, 3]

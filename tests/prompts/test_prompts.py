@@ -25,7 +25,7 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     (
         "transcript",
         {"title": "Intro", "lines": LINES},
-        ["Call: Intro", "1 Rep: What's your budget?", "2 Prospect: About"],
+        ["Call: Intro", "\nRep: What's your budget?", "2 Prospect: About"],
     ),
     ("summary", {}, ['"next_steps"', '"competitors"']),
     ("summary_merge", {"parts": ["first", "second"]}, ["Part 1: first", "Part 2: second"]),

@@ -4,6 +4,8 @@ backoff until the CRM has exactly one record of it, parked for review, or dead."
 from __future__ import annotations
 
 import logging
+import random
+from collections.abc import Callable
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -53,10 +55,14 @@ def add_rows(session: Session, settings: Settings, call_id: str) -> list[int]:
     return [] if review else [item.id]
 
 
-def backoff_s(settings: Settings, attempts: int, retry_after: float | None) -> float:
-    """Exponential delay after the `attempts`-th failure, capped; never sooner than the CRM's Retry-After."""
+def backoff_s(
+    settings: Settings, attempts: int, retry_after: float | None, *, jitter: Callable[[], float] = random.random
+) -> float:
+    """Exponential delay after the `attempts`-th failure, capped, then jittered down by up to half so rows that
+    failed together (a CRM outage) do not all retry in the same second; never sooner than the CRM's
+    Retry-After."""
     delay = min(settings.crm_backoff_base_s * 2 ** max(attempts - 1, 0), settings.crm_backoff_max_s)
-    return max(delay, retry_after or 0.0)
+    return max(delay * (1 - jitter() / 2), retry_after or 0.0)
 
 
 def _lock(settings: Settings) -> timedelta:

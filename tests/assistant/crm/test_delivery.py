@@ -133,12 +133,24 @@ def test_a_call_without_crm_metadata_gets_no_row(container: Container, fake_llm:
     assert outbox_of(container, ingest(container, {"lead_source": "webinar"})) == []
 
 
+def _no_jitter() -> float:
+    return 0.0
+
+
 def test_backoff_doubles_to_its_cap_and_never_undercuts_retry_after(container: Container) -> None:
     settings = container.settings
     settings.crm_backoff_base_s, settings.crm_backoff_max_s = 30, 3600
-    assert [backoff_s(settings, n, None) for n in (1, 2, 3, 8, 20)] == [30, 60, 120, 3600, 3600]
-    assert backoff_s(settings, 1, 90) == 90
-    assert backoff_s(settings, 3, 5) == 120
+    assert [backoff_s(settings, n, None, jitter=_no_jitter) for n in (1, 2, 3, 8, 20)] == [30, 60, 120, 3600, 3600]
+    assert backoff_s(settings, 1, 90, jitter=_no_jitter) == 90
+    assert backoff_s(settings, 3, 5, jitter=_no_jitter) == 120
+
+
+def test_backoff_is_spread_so_rows_that_failed_together_retry_apart(container: Container) -> None:
+    settings = container.settings
+    settings.crm_backoff_base_s, settings.crm_backoff_max_s = 30, 3600
+    delays = {backoff_s(settings, 3, None) for _ in range(50)}
+    assert len(delays) > 40 and all(60 <= d <= 120 for d in delays)
+    assert backoff_s(settings, 3, 200) == 200  # Retry-After is a floor the jitter never goes under
 
 
 def test_generic_write_back_is_a_signed_post_with_the_idempotency_key(

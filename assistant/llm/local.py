@@ -68,6 +68,14 @@ def _xllamacpp() -> Any:
 
 
 def _default_server(model_path: Path, n_ctx: int, n_threads: int) -> Any:
+    # xllamacpp always opens an HTTP listener on 127.0.0.1 (random port) next to the in-process API.
+    # We never use it; a random key nobody knows makes it refuse every request.
+    return start_server(model_path, n_ctx, n_threads, api_key=secrets.token_urlsafe(32))
+
+
+def start_server(model_path: Path, n_ctx: int, n_threads: int, *, api_key: str, port: int | None = None) -> Any:
+    """llama.cpp serving the GGUF in this process, and over OpenAI-compatible HTTP on 127.0.0.1:`port` (a
+    random port when None) to requests that carry `api_key`."""
     xllamacpp = _xllamacpp()
     params = xllamacpp.CommonParams()
     params.model.path = str(model_path)
@@ -82,9 +90,9 @@ def _default_server(model_path: Path, n_ctx: int, n_threads: int) -> Any:
     # Host-RAM cache of earlier prefixes; llama.cpp's 8 GiB default is more than this box should give.
     params.cache_ram_mib = 1024
     params.verbosity = 0
-    # xllamacpp always opens an HTTP listener on 127.0.0.1 (random port) next to the in-process API.
-    # We never use it; a random key nobody knows makes it refuse every request, and the web UI is off.
-    params.api_keys = [secrets.token_urlsafe(32)]
+    params.api_keys = [api_key]
+    if port is not None:
+        params.port = port
     params.ui = False
     params.endpoint_slots = False
     try:

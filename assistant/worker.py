@@ -46,8 +46,8 @@ class JobRunner:
         expire_leases(self.container)
 
 
-def _stop_on_signal() -> threading.Event:
-    """An event SIGTERM or SIGINT sets. Installed before any job starts: a signal that arrives while the
+def stop_on_signal() -> threading.Event:
+    """An event SIGTERM or SIGINT sets. Install it before any work starts: a signal that arrives while the
     default handler is still in place kills the process before it can hand its call over (seen under load)."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -62,7 +62,7 @@ def run_worker(threads: int = 1, metrics_port: int | None = None) -> None:
     from assistant.observability import registry_for
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
-    stop = _stop_on_signal()
+    stop = stop_on_signal()
     container = Container(get_settings())
     if metrics_port is not None:
         start_http_server(metrics_port, registry=registry_for(container, shared_state=False))
@@ -91,7 +91,7 @@ def run_workers(processes: int, *, threads: int = 1, metrics_port: int | None = 
         child.start()
         return child
 
-    stop = _stop_on_signal()
+    stop = stop_on_signal()
     children = [spawn(n) for n in range(processes)]
     while not stop.wait(1.0):
         for n, child in enumerate(children):

@@ -11,12 +11,11 @@ the same eval, switched by settings only.
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
 
 from assistant.config import Settings
 from assistant.llm.local import start_server
 from assistant.llm.model_files import resolve_gguf
+from assistant.worker import stop_on_signal
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,14 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8088)
     parser.add_argument("--api-key", required=True, help="the key clients must send (CALLSIGHT_LLM_API_KEY)")
     args = parser.parse_args(argv)
+    stop = stop_on_signal()
     settings = Settings()
     server = start_server(
         resolve_gguf(settings), settings.llm_context, settings.llm_threads, api_key=args.api_key, port=args.port
     )
     print(f"serving {settings.llm_model} at http://{server.listening_address}/v1", flush=True)
-    stop = threading.Event()
-    for stop_signal in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(stop_signal, lambda *_: stop.set())
     stop.wait()
     return 0
 

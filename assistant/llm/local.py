@@ -93,7 +93,7 @@ def start_server(model_path: Path, n_ctx: int, n_threads: int, *, api_key: str, 
     params.api_keys = [api_key]
     if port is not None:
         params.port = port
-    params.ui = False
+    params.ui = False  # the web UI is off: only the API is served
     params.endpoint_slots = False
     try:
         return xllamacpp.Server(params)

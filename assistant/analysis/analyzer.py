@@ -18,6 +18,7 @@ import prompts
 from assistant.analysis.candidates import CandidateFinder, Embeds
 from assistant.analysis.grounding import is_stated, lexical_matches, words
 from assistant.analysis.lines import Line, substantive, windows
+from assistant.analysis.mentions import mentions
 from assistant.analysis.questions import (
     SummaryAnswer,
     SummaryMergeAnswer,
@@ -166,6 +167,17 @@ class Analyzer:
         if status in ("met", "partial") and not evidence_lines:
             tally.drop(f"{criterion.key}: '{status}' without prospect evidence, reported as unknown")
             status = "unknown"
+        if status == "met" and criterion.met_needs:
+            stating = [
+                line
+                for line in dict.fromkeys([*evidence_lines, *lexical_matches(value, prospect), *chosen])
+                if mentions(criterion.met_needs, line.text)
+            ]
+            if stating:
+                evidence_lines = stating[:2]
+            else:
+                tally.drop(f"{criterion.key}: 'met' but the prospect's words state no {criterion.met_needs}")
+                status = "partial"
         return CriterionResult(
             key=criterion.key,
             name=criterion.name,

@@ -8,6 +8,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from assistant.analysis.mentions import Needs
 from assistant.errors import InvalidInputError
 
 FRAMEWORKS_DIR = Path(__file__).parent / "frameworks"
@@ -23,6 +24,9 @@ class Criterion(BaseModel):
     question: str
     met: str
     partial: str
+    met_needs: Needs | None = Field(
+        None, description="What the prospect's evidence must state for `met` (else it counts as partial)."
+    )
     probes: list[str] = Field(min_length=1)
 
 

@@ -79,7 +79,8 @@ def _run_call(container: Container, item: EvalCall, framework: str) -> dict[str,
 
 def _prediction(call: CallPublic) -> dict[str, Any]:
     transcript = "\n".join(s.text for s in call.segments)
-    shown = [e.quote for c in (call.qualification.criteria if call.qualification else []) for e in c.evidence]
+    criteria = call.qualification.criteria if call.qualification else []
+    shown = [e.quote for c in criteria for e in c.evidence]
     shown += [o.quote for o in call.objections] + [m.quote for m in [*call.themes, *call.competitors]]
     return {
         "status": call.status,
@@ -87,7 +88,9 @@ def _prediction(call: CallPublic) -> dict[str, Any]:
         "analysis_s": call.analysis.duration_s if call.analysis else None,
         "summary": call.summary,
         "verdict": call.qualification.verdict if call.qualification else None,
-        "criteria": {c.key: c.status for c in call.qualification.criteria} if call.qualification else {},
+        "criteria": {c.key: c.status for c in criteria},
+        # the quotes behind each status, so a wrong verdict can be read without re-running the call
+        "evidence": {c.key: [e.quote for e in c.evidence] for c in criteria},
         "objections": [{"quote": o.quote, "category": o.category} for o in call.objections],
         "competitors": [m.name for m in call.competitors],
         "quotes_shown": len(shown),

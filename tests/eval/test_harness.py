@@ -46,6 +46,9 @@ def test_run_dataset_scores_a_call(
     assert scores["objection_category_accuracy"] == 0.5
     assert scores["grounding_rate"] == 1.0
     assert found["calls"][0]["criteria"]["budget"] == "met"
+    assert found["calls"][0]["evidence"]["budget"] == [
+        "We set aside about forty thousand dollars for this project this year."
+    ]
 
 
 @pytest.mark.skipif(not (PUBLIC_DATA / "agentune").is_dir(), reason="the public agentune set is not here")

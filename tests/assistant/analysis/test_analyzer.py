@@ -146,6 +146,33 @@ def test_stated_value_locates_evidence_when_the_model_points_at_the_wrong_line(
     assert [e.quote for e in criteria[3].evidence] == [lines[1].text]
 
 
+@pytest.mark.parametrize(
+    ("pointed", "status", "quotes"),
+    [
+        ([9], "partial", [9]),  # "Acme Insights quoted us less": no time, so not a met timeline
+        ([9, 8], "met", [8]),  # line 8 states the time ("before the end of the third quarter")
+    ],
+)
+def test_a_met_timeline_needs_a_stated_time(
+    analyzer: Analyzer, fake_llm: FakeLLM, pointed: list[int], status: str, quotes: list[int]
+) -> None:
+    fake_llm.enqueue(
+        summary_reply(competitors=[], themes=[]),
+        criterion_reply("met", [4], "$40,000 this year"),
+        criterion_reply("met", [6], "CFO Dana Ruiz"),
+        criterion_reply("met", [2], "manual re-entry"),
+        criterion_reply("met", pointed, "soon"),
+        objection_reply(),
+    )
+    lines = short_call_lines()
+    result = analyzer.analyse("Northwind", lines, BANT, 1)
+    timeline = result.qualification.criteria[3]
+    assert timeline.status == status
+    assert [e.quote for e in timeline.evidence] == [lines[n - 1].text for n in quotes]
+    assert result.dropped_evidence == (status == "partial")
+    assert result.qualification.verdict == ("qualified" if status == "met" else "nurture")
+
+
 def test_grounding_matches_numbers_in_any_spelling() -> None:
     from assistant.analysis.grounding import lexical_matches
 

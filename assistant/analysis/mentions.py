@@ -1,0 +1,44 @@
+"""Whether a prospect's words state a time or a number: what some criteria's "met" needs (`met_needs` in the
+criteria YAML). The small model calls "Forever." or "Good." a timeline (seen on agentune calls); a "met"
+timeline whose evidence names no time at all is not what the definition asks for."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Needs = Literal["time", "number"]
+
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|"
+    "seventy|eighty|ninety|hundred|thousand|million|billion|dozen|half"
+)
+_UNITS = "minutes?|hours?|days?|weeks?|months?|quarters?|years?|seasons?"
+_MONTHS = "january|february|march|april|june|july|august|september|october|november|december"
+_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_TIME = re.compile(
+    rf"""\b(?:
+        {_MONTHS}|{_WEEKDAYS}|today|tomorrow|tonight|weekend|yesterday
+        | (?:in|by|before|until|end\ of|early|mid|late)\ may          # "may" alone is mostly the verb
+        | q[1-4] | h[12] | (?:19|20)\d\d | fy\d\d
+        | (?:next|this|last|coming|same)\ (?:{_UNITS}|spring|summer|fall|autumn|winter)
+        | (?:\d+|{_NUMBER_WORDS}|a|couple|few|several)(?:\ of)?[\s-]+(?:{_UNITS})
+        | spring|summer|autumn|winter|season|holidays?|quarter|semester|fiscal\ year|year[\s-]end
+        | deadline|renewal|renews?|expires?|expiry|go[\s-]live|launch|kick[\s-]?off
+        | asap|as\ soon\ as\ possible|immediately|right\ away
+        )\b
+        | \d{{1,2}}/\d{{1,2}}
+        | \[(?:DATE|DATE_INTERVAL|DURATION|EVENT|TIME)\]              # redacted dates in anonymised transcripts
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_NUMBER = re.compile(
+    rf"\d|%|\$|€|£|\b(?:{_NUMBER_WORDS}|percent|twice|doubled?|tripled?|halved?)\b|\[MONEY_AMOUNT\]",
+    re.IGNORECASE,
+)
+_PATTERNS: dict[str, re.Pattern[str]] = {"time": _TIME, "number": _NUMBER}
+
+
+def mentions(needs: Needs, text: str) -> bool:
+    """Whether `text` states a time (a date, period, deadline or season) or a number, as `needs` says."""
+    return _PATTERNS[needs].search(text) is not None

@@ -1,0 +1,47 @@
+"""What counts as a stated time or number in a prospect's words."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.analysis.mentions import mentions
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We want it live before the end of the third quarter.",
+        "We need to decide by May 1.",
+        "Our renewal is in March.",
+        "Probably in a couple of weeks.",
+        "We want it running before our busy season starts.",
+        "Ideally Q3, at the latest by 2027.",
+        "Let's aim for next month.",
+        "Coverage should start on [DATE].",  # redacted transcripts keep the date's place
+    ],
+)
+def test_times_are_found(text: str) -> None:
+    assert mentions("time", text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Forever.", "Good.", "Auto and home.", "I want it as cheap as possible.", "It may work for us.", "Right now."],
+)
+def test_words_that_state_no_time_are_not(text: str) -> None:
+    assert not mentions("time", text)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Errors cost us about ten hours a week.", True),
+        ("We lose 3% of orders.", True),
+        ("It's around $[MONEY_AMOUNT] a month.", True),
+        ("Returns have doubled since spring.", True),
+        ("Most of our returns are damaged items.", False),
+        ("It takes forever and everyone hates it.", False),
+    ],
+)
+def test_numbers(text: str, found: bool) -> None:
+    assert mentions("number", text) is found

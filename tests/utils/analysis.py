@@ -29,14 +29,11 @@ def criterion_reply(
     return {"value": value, "status": status, "evidence_lines": lines or [], "rationale": "From the call."}
 
 
-def objection_reply(
-    items: list[tuple[int, str, str]] | None = None, answered: list[int] | None = None
-) -> dict[str, Any]:
-    """The objections answer: (line, model's category, summary) per concern; `answered` by the rep."""
+def objection_reply(items: list[tuple[int, str]] | None = None, answered: list[int] | None = None) -> dict[str, Any]:
+    """The objections answer: (line, summary) per concern; `answered` by the rep."""
     return {
         "objections": [
-            {"summary": summary, "line": line, "category": category, "handled": line in (answered or [])}
-            for line, category, summary in items or []
+            {"summary": summary, "line": line, "handled": line in (answered or [])} for line, summary in items or []
         ]
     }
 
@@ -59,7 +56,7 @@ def enqueue_short_call_analysis(fake: FakeLLM) -> None:
     )
     fake.enqueue(
         objection_reply(
-            [(9, "competitor_incumbent", "Acme Insights is cheaper"), (11, "integration_technical", "IT has no time")],
+            [(9, "Acme Insights is cheaper"), (11, "IT has no time")],
             answered=[9],
         )
     )

@@ -214,7 +214,7 @@ def test_objections_carry_the_reps_reply_and_whether_it_was_handled(analyzer: An
 def test_an_objection_the_rep_never_answers_is_not_handled(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
     lines = short_call_lines()[:9]  # the call ends on the prospect's Acme concern
     fake_llm.enqueue(summary_reply(), *(criterion_reply() for _ in range(4)))
-    fake_llm.enqueue(objection_reply([(9, "price_budget", "Acme is cheaper")], answered=[9]))
+    fake_llm.enqueue(objection_reply([(9, "Acme is cheaper")], answered=[9]))
     (objection,) = analyzer.analyse("Northwind", lines, BANT, 1).objections
     assert objection.response is None
     assert objection.handled is False

@@ -12,13 +12,17 @@ from api.deps import ContainerDep, Offset
 from api.responses import errors
 from assistant import auth, calls, deletion
 from assistant.auth import Action, Principal
+from assistant.errors import ConflictError, NotFoundError
 from assistant.schemas import CallAccepted, CallPublic, CallsPublic, ReanalyzeRequest
 
 router = APIRouter(prefix="/v1/calls", tags=["calls"], dependencies=[Depends(authenticate)], responses=errors(401, 403))
 
 
 @router.post(
-    "", status_code=status.HTTP_202_ACCEPTED, response_model=CallAccepted, responses=errors(400, 413, 415, 422, 507)
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=CallAccepted,
+    responses=errors(400, 409, 413, 415, 422, 507),
 )
 async def upload_call(
     container: ContainerDep,
@@ -30,7 +34,7 @@ async def upload_call(
 ) -> CallAccepted:
     """Store the upload (on disk before we answer) and queue it; the same file twice is the same call."""
     meta = calls.parse_metadata(metadata)
-    return await run_in_threadpool(
+    accepted = await run_in_threadpool(
         calls.accept_upload,
         container,
         file.file,
@@ -40,6 +44,15 @@ async def upload_call(
         rep_channel=rep_channel or None,
         uploaded_by=user.name,
     )
+    if not accepted.created:
+        try:
+            auth.check_call(container, user, accepted.id)
+        except NotFoundError:
+            # The uploader has the recording anyway; the id of a call they may not read would be no use to them.
+            raise ConflictError(
+                "This recording is already in Callsight, uploaded by someone else; ask an admin to share it."
+            ) from None
+    return accepted
 
 
 @router.get("", response_model=CallsPublic)

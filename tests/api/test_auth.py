@@ -146,6 +146,23 @@ def test_sales_lists_and_reads_only_its_own_calls(client: TestClient, team: Team
         }
 
 
+def test_sales_uploading_a_recording_another_rep_uploaded_is_told_so_without_its_id(
+    client: TestClient, team: Team
+) -> None:
+    response = client.post(
+        "/v1/calls", files={"file": ("copy.txt", OTHER_CALL.encode(), "text/plain")}, headers=bearer(team.sam)
+    )
+    assert response.status_code == 409
+    assert "already in Callsight" in response.json()["detail"]
+    assert team.lees_call not in response.text
+    assert listed(client, team.sam) == {team.sams_call}
+    # The same bytes from a role that sees every call are simply that call.
+    again = client.post(
+        "/v1/calls", files={"file": ("copy.txt", OTHER_CALL.encode(), "text/plain")}, headers=bearer(team.ops)
+    )
+    assert (again.status_code, again.json()["id"], again.json()["created"]) == (202, team.lees_call, False)
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [

@@ -160,7 +160,8 @@ class Analyzer:
         value = data.get("value") or ""
         # The stated value, found by its numbers and names, beats the model's pointer; then the pointer;
         # then the prospect line closest in meaning to the value.
-        evidence_lines = lexical_matches(value, prospect)[:2] or chosen[:2] if status != "unknown" else []
+        stated = lexical_matches(value, prospect)
+        evidence_lines = stated[:2] or chosen[:2] if status != "unknown" else []
         if status in ("met", "partial") and not evidence_lines and value:
             match = finder.best_match(f"{criterion.name}: {value}", prospect, min_similarity=MIN_EVIDENCE_SIMILARITY)
             evidence_lines = [match] if match else []
@@ -170,7 +171,7 @@ class Analyzer:
         if status == "met" and criterion.met_needs:
             stating = [
                 line
-                for line in dict.fromkeys([*evidence_lines, *lexical_matches(value, prospect), *chosen])
+                for line in dict.fromkeys([*evidence_lines, *stated, *chosen])
                 if mentions(criterion.met_needs, line.text)
             ]
             if stating:

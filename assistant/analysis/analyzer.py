@@ -17,7 +17,7 @@ from pydantic import BaseModel
 import prompts
 from assistant.analysis.candidates import CandidateFinder, Embeds
 from assistant.analysis.grounding import is_stated, lexical_matches, words
-from assistant.analysis.lines import Line, substantive, windows
+from assistant.analysis.lines import Line, rep_turns_joined, substantive, windows
 from assistant.analysis.mentions import mentions
 from assistant.analysis.questions import (
     SummaryAnswer,
@@ -128,7 +128,7 @@ class Analyzer:
         )
 
     def _prefix(self, title: str, lines: list[Line]) -> list[ChatMessage]:
-        transcript = prompts.render("transcript", title=title, lines=lines)
+        transcript = prompts.render("transcript", title=title, lines=rep_turns_joined(lines))
         return [
             {"role": "system", "content": prompts.render("system")},
             {"role": "user", "content": transcript},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.analysis.results import Evidence, Role
 
@@ -46,6 +46,20 @@ def is_backchannel(line: Line, previous: Line | None) -> bool:
 def substantive(lines: list[Line]) -> list[Line]:
     """The lines worth showing the model: all but backchannels; ids stay those of the whole transcript."""
     return [line for i, line in enumerate(lines) if not is_backchannel(line, lines[i - 1] if i else None)]
+
+
+def rep_turns_joined(lines: list[Line]) -> list[Line]:
+    """Consecutive rep lines joined into one, for the prompt only: rep lines carry no id the model can point
+    at, and one "Rep:" label per turn instead of per sentence shortens the prompt every question re-reads
+    (the real 30-minute benchmark call has 135 rep lines that follow a rep line)."""
+    joined: list[Line] = []
+    for line in lines:
+        previous = joined[-1] if joined else None
+        if previous is not None and previous.role == "rep" and line.role == "rep":
+            joined[-1] = replace(previous, end=line.end, text=f"{previous.text} {line.text}")
+        else:
+            joined.append(line)
+    return joined
 
 
 def estimate_tokens(text: str) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.analysis.lines import Line, substantive
+from assistant.analysis.lines import Line, rep_turns_joined, substantive
 
 
 def _lines(*spoken: tuple[str, str]) -> list[Line]:
@@ -30,3 +30,22 @@ def test_an_acknowledgement_that_answers_a_question_stays() -> None:
 def test_yes_and_no_are_answers_not_acknowledgements() -> None:
     lines = _lines(("rep", "We start next week."), ("prospect", "No."), ("prospect", "Yes, okay."))
     assert [line.id for line in substantive(lines)] == [1, 2, 3]
+
+
+def test_consecutive_rep_lines_become_one_turn_and_prospect_lines_keep_their_ids() -> None:
+    lines = _lines(
+        ("rep", "Thanks for joining."),
+        ("rep", "How do you report today?"),
+        ("prospect", "Spreadsheets."),
+        ("prospect", "Every Monday."),
+        ("rep", "Got it."),
+    )
+    joined = rep_turns_joined(lines)
+    assert [(line.role, line.text) for line in joined] == [
+        ("rep", "Thanks for joining. How do you report today?"),
+        ("prospect", "Spreadsheets."),
+        ("prospect", "Every Monday."),
+        ("rep", "Got it."),
+    ]
+    assert (joined[0].start, joined[0].end) == (1.0, 2.5)
+    assert [line.id for line in joined[1:3]] == [3, 4]

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 import prompts
 from assistant.analysis.candidates import CandidateFinder, Embeds
+from assistant.analysis.denials import denial
 from assistant.analysis.grounding import is_stated, lexical_matches, words
 from assistant.analysis.lines import Line, rep_turns_joined, substantive, windows
 from assistant.analysis.mentions import mentions
@@ -179,14 +180,21 @@ class Analyzer:
             else:
                 tally.drop(f"{criterion.key}: 'met' but the prospect's words state no {criterion.met_needs}")
                 status = "partial"
+        rationale = data.get("rationale") or ""
+        if status == "unknown":
+            denying = [(line, said) for line in prospect if (said := denial(criterion.not_met_terms, line.text))]
+            if denying:
+                status, value = "not_met", ""
+                evidence_lines = [line for line, _ in denying[:2]]
+                rationale = f'The prospect rules it out: "{denying[0][1]}".'
         return CriterionResult(
             key=criterion.key,
             name=criterion.name,
             required=criterion.required,
             status=status,
-            value=data.get("value") if status != "unknown" else None,
+            value=(value or None) if status != "unknown" else None,
             evidence=[line.evidence() for line in evidence_lines],
-            rationale=data.get("rationale") or "",
+            rationale=rationale,
         )
 
     def _objections(

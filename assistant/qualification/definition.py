@@ -27,6 +27,9 @@ class Criterion(BaseModel):
     met_needs: Needs | None = Field(
         None, description="What the prospect's evidence must state for `met` (else it counts as partial)."
     )
+    not_met_terms: tuple[str, ...] = Field(
+        (), description='Words a prospect denies to rule the criterion out ("no budget"); see analysis.denials.'
+    )
     probes: list[str] = Field(min_length=1)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.analysis.analyzer import Analyzer
@@ -171,6 +173,43 @@ def test_a_met_timeline_needs_a_stated_time(
     assert [e.quote for e in timeline.evidence] == [lines[n - 1].text for n in quotes]
     assert result.dropped_evidence == (status == "partial")
     assert result.qualification.verdict == ("qualified" if status == "met" else "nurture")
+
+
+@pytest.mark.parametrize(
+    ("model_says", "status"),
+    [
+        ("unknown", "not_met"),  # the model missed the denial; the prospect's own words rule budget out
+        ("partial", "partial"),  # the model's own reading of the line stands
+    ],
+)
+def test_a_prospect_denying_budget_makes_an_unknown_budget_not_met(
+    analyzer: Analyzer, fake_llm: FakeLLM, model_says: str, status: str
+) -> None:
+    lines = short_call_lines()
+    lines[3] = replace(lines[3], text="Honestly, there's no money for new software this year.")
+    fake_llm.enqueue(
+        summary_reply(competitors=[], themes=[]),
+        criterion_reply(model_says, [4] if model_says != "unknown" else [], "no money this year"),
+        criterion_reply("met", [6], "CFO Dana Ruiz"),
+        criterion_reply("met", [2], "manual re-entry"),
+        criterion_reply("met", [8], "end of Q3"),
+        objection_reply(),
+    )
+    result = analyzer.analyse("Northwind", lines, BANT, 1)
+    budget = result.qualification.criteria[0]
+    assert budget.status == status
+    assert [e.quote for e in budget.evidence] == [lines[3].text]
+    if status == "not_met":
+        assert budget.rationale == 'The prospect rules it out: "no money".'
+        assert result.qualification.verdict == "unqualified"
+        assert result.qualification.blocking == ["budget"]
+
+
+def test_a_call_with_no_denial_keeps_an_unknown_budget_unknown(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+    fake_llm.enqueue(summary_reply(), *(criterion_reply() for _ in range(4)), objection_reply())
+    result = analyzer.analyse("Northwind", short_call_lines(), BANT, 1)
+    assert [c.status for c in result.qualification.criteria] == ["unknown"] * 4
+    assert result.qualification.verdict == "unknown"
 
 
 def test_grounding_matches_numbers_in_any_spelling() -> None:

@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     server = start_server(
         resolve_gguf(settings), settings.llm_context, settings.llm_threads, api_key=args.api_key, port=args.port
     )
-    print(f"serving {settings.llm_model} at http://{server.listening_address}/v1", flush=True)
+    print(f"serving {settings.llm_model} at {server.listening_address}/v1", flush=True)
     stop.wait()
     return 0
 

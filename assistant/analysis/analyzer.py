@@ -181,8 +181,14 @@ class Analyzer:
                 tally.drop(f"{criterion.key}: 'met' but the prospect's words state no {criterion.met_needs}")
                 status = "partial"
         rationale = data.get("rationale") or ""
-        if status == "unknown":
-            denying = [(line, said) for line in prospect if (said := denial(criterion.not_met_terms, line.text))]
+        if status in ("unknown", "met"):
+            # A denial beats a "met" read from other lines: a prospect who works out the list price ("ten
+            # agents would be 450 a month") and says "I don't have any budget" has no budget.
+            denying = [
+                (line, said)
+                for line in prospect
+                if line not in evidence_lines and (said := denial(criterion.not_met_terms, line.text))
+            ]
             if denying:
                 status, value = "not_met", ""
                 evidence_lines = [line for line, _ in denying[:2]]
@@ -207,14 +213,15 @@ class Analyzer:
         answer = self._ask(prefix, task, objections_answer_model([line.id for line in candidates]))
         found: list[tuple[int, Objection]] = []
         for item in answer.objections:
-            line = self._locate_concern(item.summary, int(item.line), prospect, finder)
-            if line is None:
+            concern = finder.embed(item.summary) if item.summary.strip() else None
+            line = self._locate_concern(concern, int(item.line), prospect, finder)
+            if concern is None or line is None:
                 tally.drop(f"objection '{item.summary}' matches no prospect line")
                 continue
             reply = next((ln for ln in part if ln.id > line.id and ln.role == "rep"), None)
             objection = Objection(
                 **line.evidence().model_dump(),
-                category=self._categoriser.category(finder, line),
+                category=self._categoriser.category(finder.vector(line), concern),
                 summary=item.summary,
                 response=reply.evidence() if reply else None,
                 handled=bool(item.handled) and reply is not None,
@@ -223,12 +230,15 @@ class Analyzer:
         return found
 
     @staticmethod
-    def _locate_concern(summary: str, pointed: int, prospect: list[Line], finder: CandidateFinder) -> Line | None:
-        """The model's line if it is about the concern, else the prospect line that is (DESIGN.md: the model
-        names concerns well but points at the wrong line about half the time)."""
-        if not prospect or not summary.strip():
+    def _locate_concern(
+        concern: np.ndarray | None, pointed: int, prospect: list[Line], finder: CandidateFinder
+    ) -> Line | None:
+        """The model's line if it is about the concern (the embedding of the model's words for it), else the
+        prospect line that is (DESIGN.md: the model names concerns well but points at the wrong line about
+        half the time)."""
+        if not prospect or concern is None:
             return None
-        scores = finder.scores(summary, prospect)
+        scores = finder.similarities(concern, prospect)
         best = int(np.argmax(scores))
         if float(scores[best]) < MIN_CONCERN_SIMILARITY:
             return None

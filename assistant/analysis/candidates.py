@@ -38,10 +38,17 @@ class CandidateFinder:
         """The embedding of one of the finder's lines."""
         return np.asarray(self._vectors[self._row[line.id]])
 
+    def embed(self, text: str) -> np.ndarray:
+        """The unit-length embedding of `text`, comparable with the lines' vectors."""
+        return np.asarray(self._embedder.embed([text])[0])
+
     def scores(self, text: str, among: Sequence[Line]) -> np.ndarray:
         """Cosine similarity of `text` to each line in `among` (one embedding of `text`)."""
-        vectors = self._vectors[[self._row[line.id] for line in among]]
-        return np.asarray(vectors @ self._embedder.embed([text])[0])
+        return self.similarities(self.embed(text), among)
+
+    def similarities(self, vector: np.ndarray, among: Sequence[Line]) -> np.ndarray:
+        """Cosine similarity of a unit-length `vector` to each line in `among`."""
+        return np.asarray(self._vectors[[self._row[line.id] for line in among]] @ vector)
 
     def best_match(self, text: str, among: Sequence[Line], *, min_similarity: float) -> Line | None:
         """The line in `among` most similar to `text`, if it is similar enough to count as its evidence."""

@@ -176,20 +176,22 @@ def test_a_met_timeline_needs_a_stated_time(
 
 
 @pytest.mark.parametrize(
-    ("model_says", "status"),
+    ("model_says", "pointed", "status"),
     [
-        ("unknown", "not_met"),  # the model missed the denial; the prospect's own words rule budget out
-        ("partial", "partial"),  # the model's own reading of the line stands
+        ("unknown", 4, "not_met"),  # the model missed the denial; the prospect's own words rule budget out
+        ("partial", 4, "partial"),  # the model's own reading of the line stands
+        ("met", 9, "not_met"),  # "met" read from another line (a price the prospect repeats) loses to the denial
     ],
 )
-def test_a_prospect_denying_budget_makes_an_unknown_budget_not_met(
-    analyzer: Analyzer, fake_llm: FakeLLM, model_says: str, status: str
+def test_a_prospect_denying_budget_makes_an_unknown_or_met_budget_not_met(
+    analyzer: Analyzer, fake_llm: FakeLLM, model_says: str, pointed: int, status: str
 ) -> None:
     lines = short_call_lines()
     lines[3] = replace(lines[3], text="Honestly, there's no money for new software this year.")
+    lines[8] = replace(lines[8], text="So twelve seats would be four hundred a month.")
     fake_llm.enqueue(
         summary_reply(competitors=[], themes=[]),
-        criterion_reply(model_says, [4] if model_says != "unknown" else [], "no money this year"),
+        criterion_reply(model_says, [pointed] if model_says != "unknown" else [], "no money this year"),
         criterion_reply("met", [6], "CFO Dana Ruiz"),
         criterion_reply("met", [2], "manual re-entry"),
         criterion_reply("met", [8], "end of Q3"),

@@ -6,8 +6,6 @@ from typing import get_args
 
 import pytest
 
-from assistant.analysis.candidates import CandidateFinder
-from assistant.analysis.lines import Line
 from assistant.analysis.results import ObjectionCategory
 from assistant.analysis.taxonomy import Categoriser, taxonomy
 from assistant.index import Embedder
@@ -31,5 +29,12 @@ def test_the_file_defines_every_category_with_probes() -> None:
 
 @pytest.mark.parametrize(("text", "expected"), CLEAR_CASES)
 def test_clear_objections_get_their_category(embedder: Embedder, text: str, expected: str) -> None:
-    line = Line(1, 0.0, 3.0, "Pat", "prospect", text)
-    assert Categoriser(embedder).category(CandidateFinder(embedder, [line]), line) == expected
+    assert Categoriser(embedder).category(embedder.embed([text])[0]) == expected
+
+
+def test_the_models_words_for_the_concern_steer_the_category(embedder: Embedder) -> None:
+    line = "Procurement signs off on the contract, and the yearly fee is more than we budgeted."
+    categorise = Categoriser(embedder).category
+    alone = categorise(embedder.embed([line])[0])
+    with_words = categorise(*embedder.embed([line, "price too high"]))
+    assert (alone, with_words) == ("authority_process", "price_budget")

@@ -204,16 +204,17 @@ class ChatService:
         previous = next((m["content"] for m in reversed(history or []) if m["role"] == "user"), None)
         if previous:
             queries.append(f"{previous[:HISTORY_CHARS]} {question}")
+        vectors = self.embedder.embed(queries)  # once, for the search and for cutting excerpts
         best: dict[tuple[str, float], Hit] = {}
-        for query in queries:
-            for hit in self.index.search(query, k=self.top_k * 2, where=where):
+        for vector in vectors:
+            for hit in self.index.search(vector, k=self.top_k * 2, where=where):
                 key = (str(hit.metadata.get("call_id")), float(hit.metadata.get("start", 0.0)))
                 if hit.similarity >= self.min_similarity and (key not in best or hit.similarity > best[key].similarity):
                     best[key] = hit
         # Twice as many candidates as the model will read: a long turn whose one sentence answers the question
         # can rank low as a whole, and the sentence-level score lifts it (the demo call's budget line).
         candidates = sorted(best.values(), key=lambda h: h.similarity, reverse=True)[: self.top_k * 2]
-        return excerpts(self.embedder, queries, candidates)[: self.top_k]
+        return excerpts(self.embedder, vectors, candidates)[: self.top_k]
 
     def messages(
         self, question: str, found: list[Excerpt], history: list[ChatMessage] | None = None

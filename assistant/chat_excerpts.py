@@ -40,17 +40,16 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text.strip()) if s]
 
 
-def excerpts(embedder: Embedder, queries: list[str], hits: list[Hit]) -> list[Excerpt]:
-    """Each hit cut to its sentence nearest any of `queries`, best first. A hit scores the better of its
-    own similarity and that sentence's, so a long turn with one relevant sentence is not ranked below a short,
-    vaguer one."""
+def excerpts(embedder: Embedder, queries: np.ndarray, hits: list[Hit]) -> list[Excerpt]:
+    """Each hit cut to its sentence nearest any of the `queries` (their embeddings, one row each), best first.
+    A hit scores the better of its own similarity and that sentence's, so a long turn with one relevant
+    sentence is not ranked below a short, vaguer one."""
     if not hits:
         return []
     split = [split_sentences(quote_of(h)) or [quote_of(h)] for h in hits]
-    flat = [s for sentences in split for s in sentences]
-    # One batch for the queries and every sentence: one model call instead of one per hit.
-    vectors = embedder.embed([*queries, *flat])
-    per_sentence = np.max(vectors[len(queries) :] @ vectors[: len(queries)].T, axis=1)
+    # One batch for every sentence: one model call instead of one per hit.
+    vectors = embedder.embed([s for sentences in split for s in sentences])
+    per_sentence = np.max(vectors @ queries.T, axis=1)
     out = []
     offset = 0
     for hit, sentences in zip(hits, split, strict=True):

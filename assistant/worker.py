@@ -55,8 +55,9 @@ def stop_on_signal() -> threading.Event:
     return stop
 
 
-def run_worker(threads: int = 1, metrics_port: int | None = None) -> None:
-    """One worker process until SIGTERM or SIGINT, with Prometheus metrics on `metrics_port` if given."""
+def run_worker(threads: int = 1, metrics_port: int | None = None, metrics_host: str = "127.0.0.1") -> None:
+    """One worker process until SIGTERM or SIGINT, with Prometheus metrics on `metrics_host:metrics_port` if
+    a port is given. The metrics need no key, so they stay on this machine unless a host is chosen."""
     from prometheus_client import start_http_server
 
     from assistant.observability import registry_for
@@ -65,7 +66,7 @@ def run_worker(threads: int = 1, metrics_port: int | None = None) -> None:
     stop = stop_on_signal()
     container = Container(get_settings())
     if metrics_port is not None:
-        start_http_server(metrics_port, registry=registry_for(container, shared_state=False))
+        start_http_server(metrics_port, addr=metrics_host, registry=registry_for(container, shared_state=False))
     runner = JobRunner(container, threads)
     resumed = runner.start()
     log.info("worker running (%d thread(s)); queued %d interrupted call(s) again", threads, len(resumed))
@@ -76,10 +77,12 @@ def run_worker(threads: int = 1, metrics_port: int | None = None) -> None:
         container.close()
 
 
-def run_workers(processes: int, *, threads: int = 1, metrics_port: int | None = None) -> None:
+def run_workers(
+    processes: int, *, threads: int = 1, metrics_port: int | None = None, metrics_host: str = "127.0.0.1"
+) -> None:
     """`processes` worker processes, each restarted if it dies, until SIGTERM or SIGINT stops them all."""
     if processes == 1:
-        run_worker(threads, metrics_port)
+        run_worker(threads, metrics_port, metrics_host)
         return
     logging.basicConfig(level=logging.INFO)
     # spawn, not fork: each child opens its own database pool, queue connection and models.
@@ -87,7 +90,7 @@ def run_workers(processes: int, *, threads: int = 1, metrics_port: int | None = 
 
     def spawn(n: int) -> BaseProcess:
         port = None if metrics_port is None else metrics_port + n
-        child = context.Process(target=run_worker, args=(threads, port), name=f"callsight-worker-{n}")
+        child = context.Process(target=run_worker, args=(threads, port, metrics_host), name=f"callsight-worker-{n}")
         child.start()
         return child
 

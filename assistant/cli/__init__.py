@@ -191,11 +191,14 @@ def worker(
     metrics_port: Annotated[
         int | None, typer.Option(help="Serve Prometheus metrics here (process n on port + n).")
     ] = None,
+    metrics_host: Annotated[
+        str, typer.Option(help="Address the metrics listen on (0.0.0.0 for a scraper on another machine).")
+    ] = "127.0.0.1",
 ) -> None:
     """Process the job queue only (no API); SIGTERM hands running calls over to other workers."""
     from assistant.worker import run_workers
 
-    run_workers(workers, threads=threads, metrics_port=metrics_port)
+    run_workers(workers, threads=threads, metrics_port=metrics_port, metrics_host=metrics_host)
 
 
 app.add_typer(criteria_app, name="criteria")

@@ -147,12 +147,13 @@ class InsightIndex:
         """Remove every item of one call (before re-indexing it, or when the call is deleted)."""
         self._collection.delete(where={"call_id": call_id})
 
-    def search(self, query: str, *, k: int = 8, where: Mapping[str, Any] | None = None) -> list[Hit]:
-        """Return up to `k` items most similar to `query`, most similar first, optionally filtered."""
+    def search(self, query: str | np.ndarray, *, k: int = 8, where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Return up to `k` items most similar to `query` (a text, or its unit-length embedding when the caller
+        has it already), most similar first, optionally filtered."""
         if k <= 0:
             return []
         clause = normalise_where(where)
-        vector = self._embedder.embed([query])[0]
+        vector = self._embedder.embed([query])[0] if isinstance(query, str) else query
         if clause is None:
             return self._nearest(vector, k)
         # Local Chroma has no metadata index: its filtered query takes 50-200 ms at 100k items whatever

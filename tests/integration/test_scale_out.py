@@ -210,6 +210,8 @@ def test_one_worker_command_runs_several_processes_and_stops_them_all(
         stage_count(httpx.get(f"http://127.0.0.1:{port + n}/metrics").text, "transcribe") for n in range(2)
     ]
     assert sum(transcriptions) == 4
+    # no key guards the metrics, so without --metrics-host they listen on the loopback address only
+    assert {address for n in range(2) for address in listening_addresses(port + n)} == {"127.0.0.1"}
 
     parent.send_signal(signal.SIGTERM)
     assert parent.wait(60) == 0
@@ -223,6 +225,17 @@ def stage_count(metrics: str, stage: str) -> float:
         for sample in family.samples
         if sample.name == "callsight_stage_duration_seconds_count" and sample.labels == {"stage": stage}
     )
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The IPv4 addresses with a socket listening on `port`, from the kernel's table (/proc/net/tcp)."""
+    found = set()
+    for row in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = row.split()[1], row.split()[3]
+        address, hex_port = local.split(":")
+        if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN; the address is little-endian hex
+            found.add(".".join(str(b) for b in reversed(bytes.fromhex(address))))
+    return found
 
 
 def child_pids(pid: int) -> list[int]:

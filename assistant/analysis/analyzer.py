@@ -18,6 +18,7 @@ import prompts
 from assistant.analysis.candidates import CandidateFinder, Embeds
 from assistant.analysis.denials import denial
 from assistant.analysis.grounding import is_stated, lexical_matches, words
+from assistant.analysis.hedges import hedge
 from assistant.analysis.lines import Line, rep_turns_joined, substantive, windows
 from assistant.analysis.mentions import mentions
 from assistant.analysis.questions import (
@@ -181,6 +182,9 @@ class Analyzer:
                 tally.drop(f"{criterion.key}: 'met' but the prospect's words state no {criterion.met_needs}")
                 status = "partial"
         rationale = data.get("rationale") or ""
+        hedged = next((said for line in evidence_lines if (said := hedge(criterion.hedge_terms, line.text))), None)
+        if status == "met" and hedged:
+            status, rationale = "partial", f'The prospect hedges: "{hedged}".'
         if status in ("unknown", "met"):
             # A denial beats a "met" read from other lines: a prospect who works out the list price ("ten
             # agents would be 450 a month") and says "I don't have any budget" has no budget.

@@ -1,7 +1,8 @@
 """Whether a prospect's words rule a criterion out: a negation right before one of the criterion's
 `not_met_terms` ("There's no money for new software this year.", "I don't have any budget.", "We can't
-afford it."). The small local model reads such a line as "the call does not mention a budget" and answers
-unknown (seen on the team's labelled calls), so the line is found in code.
+afford it.", "I don't really have a problem that needs fixing."). The small local model reads such a line
+as "the call does not mention a budget" and answers unknown, or reads "met" into the prospect's description
+of their business (seen on the team's labelled calls), so the line is found in code.
 
 Only possession words may stand between the negation and the term, so "I don't know the budget" is no
 denial, and a clause break ends it ("No, budget is fine.")."""
@@ -13,7 +14,8 @@ from functools import lru_cache
 
 _NEGATION = r"(?:no|not|never|nothing|none|zero|cannot|\w+n['\u2019]t)"
 # Words that may sit between the negation and the term without changing what is denied.
-_POSSESSION = r"(?:really|have|has|had|got|any|much|enough|the|a|an|extra|spare|more|our|my|real)"
+# "I don't think we have a problem that needs this" denies as plainly as "we don't have a problem".
+_POSSESSION = r"(?:really|have|has|had|got|any|much|enough|the|a|an|extra|spare|more|our|my|real|think|we|i)"
 
 
 @lru_cache(maxsize=64)

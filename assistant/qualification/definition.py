@@ -30,6 +30,9 @@ class Criterion(BaseModel):
     not_met_terms: tuple[str, ...] = Field(
         (), description='Words a prospect denies to rule the criterion out ("no budget"); see analysis.denials.'
     )
+    hedge_terms: tuple[str, ...] = Field(
+        (), description='Words that make a "met" partial when its evidence says them; see analysis.hedges.'
+    )
     probes: list[str] = Field(min_length=1)
 
 

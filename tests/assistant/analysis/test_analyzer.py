@@ -207,6 +207,24 @@ def test_a_prospect_denying_budget_makes_an_unknown_or_met_budget_not_met(
         assert result.qualification.blocking == ["budget"]
 
 
+def test_a_hedged_timeline_is_partial_with_the_hedge_as_its_rationale(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+    lines = short_call_lines()
+    lines[7] = replace(lines[7], text="Probably before the end of the third quarter, but I can't promise that.")
+    fake_llm.enqueue(
+        summary_reply(competitors=[], themes=[]),
+        criterion_reply("met", [4], "$40,000 this year"),
+        criterion_reply("met", [6], "CFO Dana Ruiz"),
+        criterion_reply("met", [2], "manual re-entry"),
+        criterion_reply("met", [8], "end of Q3"),
+        objection_reply(),
+    )
+    result = analyzer.analyse("Northwind", lines, BANT, 1)
+    timeline = result.qualification.criteria[3]
+    assert (timeline.status, timeline.rationale) == ("partial", 'The prospect hedges: "Probably".')
+    assert [e.quote for e in timeline.evidence] == [lines[7].text]
+    assert (result.qualification.verdict, result.qualification.blocking) == ("nurture", ["timeline"])
+
+
 def test_a_call_with_no_denial_keeps_an_unknown_budget_unknown(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
     fake_llm.enqueue(summary_reply(), *(criterion_reply() for _ in range(4)), objection_reply())
     result = analyzer.analyse("Northwind", short_call_lines(), BANT, 1)

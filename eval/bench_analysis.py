@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="callsight-bench-") as tmp:
         container = Container(eval_settings(Settings(), Path(tmp) / "data"))
-        container.llm.complete([{"role": "user", "content": "Hi"}], max_tokens=1)  # load the model first
+        container.llm.prefill([{"role": "user", "content": "Hi"}])  # load the model first
         for name, source in sources.items():
             if args.only in (None, name):
                 figures[name] = bench(container, name, source())

@@ -182,8 +182,9 @@ class Analyzer:
                 tally.drop(f"{criterion.key}: 'met' but the prospect's words state no {criterion.met_needs}")
                 status = "partial"
         rationale = data.get("rationale") or ""
-        hedged = next((said for line in evidence_lines if (said := hedge(criterion.hedge_terms, line.text))), None)
-        if status == "met" and hedged:
+        if status == "met" and (
+            hedged := next((said for line in evidence_lines if (said := hedge(criterion.hedge_terms, line.text))), None)
+        ):
             status, rationale = "partial", f'The prospect hedges: "{hedged}".'
         if status in ("unknown", "met"):
             # A denial beats a "met" read from other lines: a prospect who works out the list price ("ten
@@ -218,7 +219,7 @@ class Analyzer:
         found: list[tuple[int, Objection]] = []
         for item in answer.objections:
             concern = finder.embed(item.summary) if item.summary.strip() else None
-            line = self._locate_concern(concern, int(item.line), prospect, finder)
+            line = self._locate_concern(concern, int(item.line), prospect, finder) if concern is not None else None
             if concern is None or line is None:
                 tally.drop(f"objection '{item.summary}' matches no prospect line")
                 continue
@@ -235,12 +236,12 @@ class Analyzer:
 
     @staticmethod
     def _locate_concern(
-        concern: np.ndarray | None, pointed: int, prospect: list[Line], finder: CandidateFinder
+        concern: np.ndarray, pointed: int, prospect: list[Line], finder: CandidateFinder
     ) -> Line | None:
         """The model's line if it is about the concern (the embedding of the model's words for it), else the
         prospect line that is (DESIGN.md: the model names concerns well but points at the wrong line about
         half the time)."""
-        if not prospect or concern is None:
+        if not prospect:
             return None
         scores = finder.similarities(concern, prospect)
         best = int(np.argmax(scores))

@@ -15,10 +15,10 @@ import numpy as np
 from pydantic import BaseModel
 
 import prompts
+from assistant.analysis.answers import answer_to
 from assistant.analysis.candidates import CandidateFinder, Embeds
 from assistant.analysis.denials import denial
 from assistant.analysis.grounding import is_stated, lexical_matches, words
-from assistant.analysis.hedges import hedge
 from assistant.analysis.lines import Line, rep_turns_joined, substantive, windows
 from assistant.analysis.mentions import mentions
 from assistant.analysis.questions import (
@@ -37,6 +37,7 @@ from assistant.analysis.results import (
     Status,
 )
 from assistant.analysis.taxonomy import Categoriser
+from assistant.analysis.terms import first_term
 from assistant.llm.base import LLM, ChatMessage
 from assistant.llm.structured import complete_structured
 from assistant.qualification.definition import Criterion, Framework
@@ -183,7 +184,9 @@ class Analyzer:
                 status = "partial"
         rationale = data.get("rationale") or ""
         if status == "met" and (
-            hedged := next((said for line in evidence_lines if (said := hedge(criterion.hedge_terms, line.text))), None)
+            hedged := next(
+                (said for line in evidence_lines if (said := first_term(criterion.hedge_terms, line.text))), None
+            )
         ):
             status, rationale = "partial", f'The prospect hedges: "{hedged}".'
         if status in ("unknown", "met"):
@@ -198,6 +201,10 @@ class Analyzer:
                 status, value = "not_met", ""
                 evidence_lines = [line for line, _ in denying[:2]]
                 rationale = f'The prospect rules it out: "{denying[0][1]}".'
+        if status == "unknown" and (answered := answer_to(criterion.question_terms, part)):
+            question, line = answered
+            status, value, evidence_lines = "partial", "", [line]
+            rationale = f'The prospect answered "{question}", but not clearly enough for the model to call it met.'
         return CriterionResult(
             key=criterion.key,
             name=criterion.name,

@@ -31,7 +31,10 @@ class Criterion(BaseModel):
         (), description='Words a prospect denies to rule the criterion out ("no budget"); see analysis.denials.'
     )
     hedge_terms: tuple[str, ...] = Field(
-        (), description='Words that make a "met" partial when its evidence says them; see analysis.hedges.'
+        (), description='Words that make a "met" partial when its evidence says them; see analysis.terms.'
+    )
+    question_terms: tuple[str, ...] = Field(
+        (), description='Words of a rep question about it ("budget"); the answer makes it partial, not unknown.'
     )
     probes: list[str] = Field(min_length=1)
 

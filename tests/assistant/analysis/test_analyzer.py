@@ -26,6 +26,14 @@ def short_call_lines() -> list[Line]:
     return lines
 
 
+def unasked_call_lines() -> list[Line]:
+    """The short call without the rep's budget, decision and timing questions, whose answers count as partial."""
+    lines = short_call_lines()
+    for index, statement in ((2, "That sounds painful."), (4, "Understood."), (6, "Tell me about your fleet.")):
+        lines[index] = replace(lines[index], text=statement)
+    return lines
+
+
 @pytest.fixture
 def analyzer(fake_llm: FakeLLM, embedder: Embedder) -> Analyzer:
     return Analyzer(fake_llm, embedder, context_tokens=8192, retries=1)
@@ -71,7 +79,7 @@ def test_schema_only_offers_prospect_lines_as_evidence(analyzer: Analyzer, fake_
 
 def test_met_without_prospect_evidence_becomes_unknown_and_is_counted(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
     fake_llm.enqueue(summary_reply(competitors=["Gong"], themes=[]))
-    # Rep line 3 asks about budget: pointing at it is not evidence; "value" matches nothing the prospect said.
+    # "value" matches nothing the prospect said, and the model points at no line.
     fake_llm.enqueue(
         '{"value": null, "status": "met", "evidence_lines": [], "rationale": "assumed"}',
         criterion_reply("unknown"),
@@ -79,7 +87,7 @@ def test_met_without_prospect_evidence_becomes_unknown_and_is_counted(analyzer: 
         criterion_reply("unknown"),
         objection_reply(),
     )
-    result = analyzer.analyse("Northwind", short_call_lines(), BANT, 1)
+    result = analyzer.analyse("Northwind", unasked_call_lines(), BANT, 1)
     budget = result.qualification.criteria[0]
     assert budget.status == "unknown"
     assert budget.evidence == []
@@ -141,7 +149,7 @@ def test_stated_value_locates_evidence_when_the_model_points_at_the_wrong_line(
         criterion_reply("met", [2], "$25k threshold"),  # nothing says 25k: the model's pointer stands
         objection_reply(),
     )
-    lines = short_call_lines()
+    lines = unasked_call_lines()
     criteria = analyzer.analyse("Northwind", lines, BANT, 1).qualification.criteria
     assert criteria[0].evidence == []  # unknown carries no evidence
     assert [e.quote for e in criteria[1].evidence] == [lines[5].text]
@@ -225,9 +233,39 @@ def test_a_hedged_timeline_is_partial_with_the_hedge_as_its_rationale(analyzer: 
     assert (result.qualification.verdict, result.qualification.blocking) == ("nurture", ["timeline"])
 
 
-def test_a_call_with_no_denial_keeps_an_unknown_budget_unknown(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+def test_an_answer_to_the_reps_question_makes_an_unknown_criterion_partial(
+    analyzer: Analyzer, fake_llm: FakeLLM
+) -> None:
+    lines = short_call_lines()
+    lines[3] = replace(lines[3], text="I don't know. Maybe ten grand a year? I'd have to see.")
     fake_llm.enqueue(summary_reply(), *(criterion_reply() for _ in range(4)), objection_reply())
-    result = analyzer.analyse("Northwind", short_call_lines(), BANT, 1)
+    result = analyzer.analyse("Northwind", lines, BANT, 1)
+    budget, authority, need, timeline = result.qualification.criteria
+    assert [budget.status, authority.status, need.status, timeline.status] == [
+        "partial",
+        "partial",
+        "unknown",
+        "partial",
+    ]
+    assert [[e.quote for e in c.evidence] for c in (budget, authority, timeline)] == [
+        [lines[3].text],
+        [lines[5].text],
+        [lines[7].text],
+    ]
+    assert budget.value is None
+    assert budget.rationale == (
+        'The prospect answered "Do you have a budget in mind for fixing it?", but not clearly enough for the model'
+        " to call it met."
+    )
+    assert result.qualification.verdict == "nurture"
+
+
+def test_a_dodged_question_and_no_denial_keep_an_unknown_budget_unknown(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
+    lines = short_call_lines()
+    lines[3] = replace(lines[3], text="I'd rather not get into commercials today.")
+    lines[4:7] = unasked_call_lines()[4:7]
+    fake_llm.enqueue(summary_reply(), *(criterion_reply() for _ in range(4)), objection_reply())
+    result = analyzer.analyse("Northwind", lines, BANT, 1)
     assert [c.status for c in result.qualification.criteria] == ["unknown"] * 4
     assert result.qualification.verdict == "unknown"
 

@@ -1,10 +1,10 @@
-"""Hedge words that make a stated timeline partial."""
+"""Criterion terms found in what people say: here, hedge words that make a stated timeline partial."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.analysis.hedges import hedge
+from assistant.analysis.terms import first_term
 from assistant.qualification.definition import builtin_framework_text, parse_framework
 
 TIMELINE = next(c for c in parse_framework(builtin_framework_text("bant")).criteria if c.key == "timeline")
@@ -21,7 +21,7 @@ TIMELINE = next(c for c in parse_framework(builtin_framework_text("bant")).crite
     ],
 )
 def test_a_hedged_timeline_is_found(text: str, said: str) -> None:
-    assert hedge(TIMELINE.hedge_terms, text) == said
+    assert first_term(TIMELINE.hedge_terms, text) == said
 
 
 @pytest.mark.parametrize(
@@ -34,8 +34,8 @@ def test_a_hedged_timeline_is_found(text: str, said: str) -> None:
     ],
 )
 def test_a_firm_timeline_is_no_hedge(text: str) -> None:
-    assert hedge(TIMELINE.hedge_terms, text) is None
+    assert first_term(TIMELINE.hedge_terms, text) is None
 
 
 def test_no_terms_no_hedge() -> None:
-    assert hedge((), "Probably in March.") is None
+    assert first_term((), "Probably in March.") is None

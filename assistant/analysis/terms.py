@@ -1,7 +1,6 @@
-"""Whether a prospect hedges what they state: "next July at the earliest", "probably in the fall", "before
-the busy season would be nice, but I don't want to promise anything". The labelling guide calls such a
-timeline partial, and the small local model reads the date in it as met (7 of the team's labelled calls).
-The words are the criterion's `hedge_terms` in the criteria YAML."""
+"""Whether a text says one of a criterion's terms from the criteria YAML: a hedge in a stated timeline
+("next July at the earliest", "probably in the fall"), or a rep's question about the criterion ("Can I ask
+about budget?"). Terms are words and phrases both teams can read and edit, not regular expressions."""
 
 from __future__ import annotations
 
@@ -16,8 +15,8 @@ def _pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
 
 
-def hedge(terms: tuple[str, ...], text: str) -> str | None:
-    """The first of `terms` that `text` says ("at the earliest"), or None."""
+def first_term(terms: tuple[str, ...], text: str) -> str | None:
+    """The first of `terms` that `text` says ("at the earliest"), as written in `text`, or None."""
     if not terms:
         return None
     found = _pattern(terms).search(text)

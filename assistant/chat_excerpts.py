@@ -6,11 +6,11 @@ that answers the question (with a neighbour when that one is too short to stand 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.analysis.lines import split_sentences
 from assistant.index.embeddings import Embedder
 from assistant.index.store import Hit
 
@@ -18,7 +18,6 @@ from assistant.index.store import Hit
 # prospect's turn often opens with a filler sentence ("Sure.", "Partly.") that says nothing on its own.
 MIN_WORDS = 6
 MAX_WORDS = 28
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True)
@@ -33,11 +32,6 @@ class Excerpt:
 def quote_of(hit: Hit) -> str:
     """The verbatim words the hit cites (an item without a separate quote cites its own text)."""
     return str(hit.metadata.get("quote", hit.text))
-
-
-def split_sentences(text: str) -> list[str]:
-    """The sentences of a transcript turn (transcripts end sentences with . ! or ?)."""
-    return [s for s in _SENTENCE_END.split(text.strip()) if s]
 
 
 def excerpts(embedder: Embedder, queries: np.ndarray, hits: list[Hit]) -> list[Excerpt]:

@@ -150,7 +150,7 @@ class Analyzer:
         self, prefix: list[ChatMessage], part: list[Line], criterion: Criterion, finder: CandidateFinder, tally: _Tally
     ) -> CriterionResult:
         prospect = [line for line in part if line.role in ("prospect", "unknown")]
-        candidates = finder.rank(criterion.probes, prospect, k=5)
+        candidates = finder.rank(criterion.probes, prospect, k=5, by_sentence=True)
         model = criterion_answer_model([line.id for line in prospect])
         task = prompts.render("qualify_criterion", criterion=criterion, candidates=candidates)
         answer: BaseModel = self._ask(prefix, task, model, max_tokens=300)

@@ -9,10 +9,9 @@ commercials today") answers nothing."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from assistant.analysis.lines import Line
+from assistant.analysis.lines import Line, split_sentences
 from assistant.analysis.terms import first_term
 
 DODGES = (
@@ -26,7 +25,6 @@ DODGES = (
     "no comment",
     "not at liberty",
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def answer_to(question_terms: tuple[str, ...], lines: Sequence[Line]) -> tuple[str, Line] | None:
@@ -39,7 +37,7 @@ def answer_to(question_terms: tuple[str, ...], lines: Sequence[Line]) -> tuple[s
         if line.role == "rep":
             rep_turn.append(line.text)
             continue
-        questions = [s for s in _SENTENCE_END.split(" ".join(rep_turn)) if s.rstrip().endswith("?")]
+        questions = [s for s in split_sentences(" ".join(rep_turn)) if s.endswith("?")]
         rep_turn = []
         asked = next((q for q in questions if first_term(question_terms, q)), None)
         if asked is not None and first_term(DODGES, line.text) is None:

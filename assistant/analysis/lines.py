@@ -15,6 +15,7 @@ BACKCHANNEL_WORDS = frozenset(
     "okay ok yeah yep yup alright alrighty all right mhm mm hmm uh huh um got it gotcha cool awesome great "  # noqa: SIM905
     "sure perfect i see oh wow".split()
 )
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,11 @@ def rep_turns_joined(lines: list[Line]) -> list[Line]:
         else:
             joined.append(line)
     return joined
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a transcript turn (transcripts end sentences with . ! or ?)."""
+    return [s for s in _SENTENCE_END.split(text.strip()) if s]
 
 
 def estimate_tokens(text: str) -> int:

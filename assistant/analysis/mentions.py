@@ -14,15 +14,20 @@ _NUMBER_WORDS = (
     "seventy|eighty|ninety|hundred|thousand|million|billion|dozen|half"
 )
 _UNITS = "minutes?|hours?|days?|weeks?|months?|quarters?|years?|seasons?"
+_DURATION = rf"(?:\d+|{_NUMBER_WORDS}|a|couple|few|several)(?:\ of)?[\s-]+(?:{_UNITS})"
 _MONTHS = "january|february|march|april|june|july|august|september|october|november|december"
 _WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _TIME = re.compile(
     rf"""\b(?:
         {_MONTHS}|{_WEEKDAYS}|today|tomorrow|tonight|weekend|yesterday
-        | (?:in|by|before|until|end\ of|early|mid|late)\ may          # "may" alone is mostly the verb
+        | (?:in|by|before|until|end\ of|start\ of|beginning\ of|early|mid|late)\ may  # "may" alone is mostly the verb
         | q[1-4] | h[12] | (?:19|20)\d\d | fy\d\d
         | (?:next|this|last|coming|same)\ (?:{_UNITS}|spring|summer|fall|autumn|winter)
-        | (?:\d+|{_NUMBER_WORDS}|a|couple|few|several)(?:\ of)?[\s-]+(?:{_UNITS})
+        | (?:end|start|beginning|middle)\ of\ (?:the\ |this\ |next\ )?(?:{_UNITS})
+        # A duration is a point in time only when counted from now: "in two weeks", "six months out".
+        # "Three years." (how long someone has worked there) and "ten hours a week" are amounts, not timelines.
+        | (?:in|within|next|after)\ (?:the\ next\ |a\ )?{_DURATION}
+        | {_DURATION}\ (?:from\ now|out|away|time)
         | spring|summer|autumn|winter|season|holidays?|quarter|semester|fiscal\ year|year[\s-]end
         | deadline|renewal|renews?|expires?|expiry|go[\s-]live|launch|kick[\s-]?off
         | asap|as\ soon\ as\ possible|immediately|right\ away

@@ -91,7 +91,7 @@ def _prediction(call: CallPublic) -> dict[str, Any]:
         "criteria": {c.key: c.status for c in criteria},
         # the quotes behind each status, so a wrong verdict can be read without re-running the call
         "evidence": {c.key: [e.quote for e in c.evidence] for c in criteria},
-        "objections": [{"quote": o.quote, "category": o.category} for o in call.objections],
+        "objections": [{"quote": o.quote, "category": o.category, "summary": o.summary} for o in call.objections],
         "competitors": [m.name for m in call.competitors],
         "quotes_shown": len(shown),
         "quotes_located": sum(metrics.located(q, transcript) for q in shown),

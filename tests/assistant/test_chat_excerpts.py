@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.chat_excerpts import MAX_WORDS, excerpts, split_sentences
+from assistant.chat_excerpts import MAX_WORDS, excerpts
 from assistant.index import Embedder, Hit
 
 BUDGET_TURN = (
@@ -16,15 +16,6 @@ def hit(quote: str, similarity: float, call_id: str = "c1") -> Hit:
     return Hit(
         id=f"{call_id}:quote:1", text=quote, metadata={"call_id": call_id, "quote": quote}, similarity=similarity
     )
-
-
-def test_turns_split_where_sentences_end() -> None:
-    assert split_sentences("Partly. There is money!  Is it enough? Yes") == [
-        "Partly.",
-        "There is money!",
-        "Is it enough?",
-        "Yes",
-    ]
 
 
 def test_the_model_reads_the_sentence_that_answers_and_the_citation_keeps_the_whole_turn(embedder: Embedder) -> None:

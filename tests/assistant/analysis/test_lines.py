@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.analysis.lines import Line, rep_turns_joined, substantive
+from assistant.analysis.lines import Line, rep_turns_joined, split_sentences, substantive
 
 
 def _lines(*spoken: tuple[str, str]) -> list[Line]:
@@ -49,3 +49,12 @@ def test_consecutive_rep_lines_become_one_turn_and_prospect_lines_keep_their_ids
     ]
     assert (joined[0].start, joined[0].end) == (1.0, 2.5)
     assert [line.id for line in joined[1:3]] == [3, 4]
+
+
+def test_turns_split_where_sentences_end() -> None:
+    assert split_sentences("Partly. There is money!  Is it enough? Yes") == [
+        "Partly.",
+        "There is money!",
+        "Is it enough?",
+        "Yes",
+    ]

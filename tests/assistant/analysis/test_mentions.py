@@ -18,6 +18,10 @@ from assistant.analysis.mentions import mentions
         "Ideally Q3, at the latest by 2027.",
         "Let's aim for next month.",
         "Coverage should start on [DATE].",  # redacted transcripts keep the date's place
+        "I'll sign before the end of the month.",
+        "I want to be live by the start of May.",
+        "We need it within the next six weeks.",
+        "Two months from now, once the audit is over.",
     ],
 )
 def test_times_are_found(text: str) -> None:
@@ -26,7 +30,16 @@ def test_times_are_found(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Forever.", "Good.", "Auto and home.", "I want it as cheap as possible.", "It may work for us.", "Right now."],
+    [
+        "Forever.",
+        "Good.",
+        "Auto and home.",
+        "I want it as cheap as possible.",
+        "It may work for us.",
+        "Right now.",
+        "Three years. She's brilliant, but she didn't join us to type numbers.",  # how long, not when
+        "Errors cost us about ten hours a week.",
+    ],
 )
 def test_words_that_state_no_time_are_not(text: str) -> None:
     assert not mentions("time", text)

@@ -189,18 +189,10 @@ class Analyzer:
             )
         ):
             status, rationale = "partial", f'The prospect hedges: "{hedged}".'
-        if status in ("unknown", "met"):
-            # A denial beats a "met" read from other lines: a prospect who works out the list price ("ten
-            # agents would be 450 a month") and says "I don't have any budget" has no budget.
-            denying = [
-                (line, said)
-                for line in prospect
-                if line not in evidence_lines and (said := denial(criterion.not_met_terms, line.text))
-            ]
-            if denying:
-                status, value = "not_met", ""
-                evidence_lines = [line for line, _ in denying[:2]]
-                rationale = f'The prospect rules it out: "{denying[0][1]}".'
+        if status != "not_met" and (denying := _denials(criterion, status, evidence_lines, prospect)):
+            status, value = "not_met", ""
+            evidence_lines = [line for line, _ in denying[:2]]
+            rationale = f'The prospect rules it out: "{denying[0][1]}".'
         if status == "unknown" and (answered := answer_to(criterion.question_terms, part)):
             question, line = answered
             status, value, evidence_lines = "partial", "", [line]
@@ -323,6 +315,26 @@ def _grounded_steps(summaries: list[SummaryAnswer], lines: list[Line], tally: _T
                 tally.drop(f"next step {field_name} '{value}' is not said in the call")
         steps.setdefault(_normalise(step.text), kept)
     return list(steps.values())
+
+
+def _denials(
+    criterion: Criterion, status: Status, evidence_lines: list[Line], prospect: list[Line]
+) -> list[tuple[Line, str]]:
+    """The prospect lines that deny the criterion, with the denying words. A denial beats the model's reading of
+    other lines: a prospect who works out the list price ("ten agents would be 450 a month") and says "I don't
+    have any budget" has no budget, whether the model called it met or partial. "We fixed this last year, so
+    it's not really a problem anymore" is no need even as the model's own evidence. Not counted: the lines the
+    model read as partial, and a "met" line that states what the criterion needs (an amount, a date), whose
+    denial is about something else."""
+
+    def kept(line: Line) -> bool:
+        return line in evidence_lines and (
+            status == "partial" or bool(criterion.met_needs and mentions(criterion.met_needs, line.text))
+        )
+
+    return [
+        (line, said) for line in prospect if not kept(line) and (said := denial(criterion.not_met_terms, line.text))
+    ]
 
 
 def _qualification(framework: Framework, version: int, results: list[CriterionResult]) -> Qualification:

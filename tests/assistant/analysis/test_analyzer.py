@@ -189,9 +189,10 @@ def test_a_met_timeline_needs_a_stated_time(
         ("unknown", 4, "not_met"),  # the model missed the denial; the prospect's own words rule budget out
         ("partial", 4, "partial"),  # the model's own reading of the line stands
         ("met", 9, "not_met"),  # "met" read from another line (a price the prospect repeats) loses to the denial
+        ("partial", 9, "not_met"),  # so does a "partial" read from another line
     ],
 )
-def test_a_prospect_denying_budget_makes_an_unknown_or_met_budget_not_met(
+def test_a_prospect_denying_budget_makes_an_unknown_met_or_partial_budget_not_met(
     analyzer: Analyzer, fake_llm: FakeLLM, model_says: str, pointed: int, status: str
 ) -> None:
     lines = short_call_lines()
@@ -213,6 +214,27 @@ def test_a_prospect_denying_budget_makes_an_unknown_or_met_budget_not_met(
         assert budget.rationale == 'The prospect rules it out: "no money".'
         assert result.qualification.verdict == "unqualified"
         assert result.qualification.blocking == ["budget"]
+
+
+def test_a_need_the_prospect_denies_in_the_models_own_evidence_is_not_met(
+    analyzer: Analyzer, fake_llm: FakeLLM
+) -> None:
+    lines = short_call_lines()
+    lines[1] = replace(lines[1], text="We fixed re-entry last year with our ERP, so it's not really a problem anymore.")
+    fake_llm.enqueue(
+        summary_reply(competitors=[], themes=[]),
+        criterion_reply("met", [4], "$40,000 this year"),
+        criterion_reply("met", [6], "CFO Dana Ruiz"),
+        criterion_reply("met", [2], "order re-entry"),
+        criterion_reply("met", [8], "end of Q3"),
+        objection_reply(),
+    )
+    result = analyzer.analyse("Northwind", lines, BANT, 1)
+    need = result.qualification.criteria[2]
+    assert (need.status, need.rationale) == ("not_met", 'The prospect rules it out: "not really a problem anymore".')
+    assert [e.quote for e in need.evidence] == [lines[1].text]
+    # The budget line states the amount the model read: it stays the evidence of a met budget.
+    assert result.qualification.criteria[0].status == "met"
 
 
 def test_a_hedged_timeline_is_partial_with_the_hedge_as_its_rationale(analyzer: Analyzer, fake_llm: FakeLLM) -> None:

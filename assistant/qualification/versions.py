@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant.db.models import CriteriaVersion
@@ -13,12 +14,25 @@ DEFAULT_FRAMEWORK = "bant"
 
 def active_version(session: Session) -> CriteriaVersion:
     """The criteria version new analyses use."""
-    found = session.scalars(
-        select(CriteriaVersion).where(CriteriaVersion.is_active).order_by(CriteriaVersion.id.desc())
-    ).first()
+    found = _active(session)
     if found is not None:
         return found
-    return save_version(session, builtin_framework_text(DEFAULT_FRAMEWORK))
+    # Workers started together on a fresh database all find no version and all seed version 1; the unique
+    # (framework, version) key lets one insert win, and the others use the winner's row.
+    try:
+        with session.begin_nested():
+            return save_version(session, builtin_framework_text(DEFAULT_FRAMEWORK))
+    except IntegrityError:
+        seeded = _active(session)
+        if seeded is None:
+            raise
+        return seeded
+
+
+def _active(session: Session) -> CriteriaVersion | None:
+    return session.scalars(
+        select(CriteriaVersion).where(CriteriaVersion.is_active).order_by(CriteriaVersion.id.desc())
+    ).first()
 
 
 def all_versions(session: Session) -> list[CriteriaVersion]:
@@ -32,7 +46,7 @@ def save_version(session: Session, yaml_text: str) -> CriteriaVersion:
 
     Saving the text that is already active changes nothing, so a repeated `criteria set` is harmless."""
     framework = parse_framework(yaml_text)
-    current = session.scalars(select(CriteriaVersion).where(CriteriaVersion.is_active)).first()
+    current = _active(session)
     if current is not None and current.definition_yaml == yaml_text:
         return current
     latest = session.scalars(

@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import BaseModel
 
 import prompts
-from assistant.analysis.answers import answer_to
+from assistant.analysis.answers import answers_to
 from assistant.analysis.candidates import CandidateFinder, Embeds
 from assistant.analysis.denials import denial
 from assistant.analysis.grounding import is_stated, lexical_matches, words
@@ -171,17 +171,23 @@ class Analyzer:
         if status in ("met", "partial") and not evidence_lines:
             tally.drop(f"{criterion.key}: '{status}' without prospect evidence, reported as unknown")
             status = "unknown"
+        answered = answers_to(criterion.question_terms, part)
         if status == "met" and criterion.met_needs:
+            # The model often points at the wrong line; its value's lines and the prospect's direct answers to
+            # the rep's questions on the criterion may state what "met" needs instead.
             stating = [
                 line
-                for line in dict.fromkeys([*evidence_lines, *stated, *chosen])
+                for line in dict.fromkeys([*evidence_lines, *stated, *chosen, *(line for _, line in answered)])
                 if mentions(criterion.met_needs, line.text)
             ]
             if stating:
                 evidence_lines = stating[:2]
             else:
                 tally.drop(f"{criterion.key}: 'met' but the prospect's words state no {criterion.met_needs}")
-                status = "partial"
+                # Lines that state no amount or date may still be about budget or timing, vaguely; lines that
+                # name no one who decides are not about authority at all.
+                status = "unknown" if criterion.met_needs == "person" else "partial"
+                evidence_lines = evidence_lines if status == "partial" else []
         rationale = data.get("rationale") or ""
         if status == "met" and (
             hedged := next(
@@ -193,8 +199,8 @@ class Analyzer:
             status, value = "not_met", ""
             evidence_lines = [line for line, _ in denying[:2]]
             rationale = f'The prospect rules it out: "{denying[0][1]}".'
-        if status == "unknown" and (answered := answer_to(criterion.question_terms, part)):
-            question, line = answered
+        if status == "unknown" and answered:
+            question, line = answered[0]
             status, value, evidence_lines = "partial", "", [line]
             rationale = f'The prospect answered "{question}", but not clearly enough for the model to call it met.'
         return CriterionResult(

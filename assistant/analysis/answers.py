@@ -27,11 +27,12 @@ DODGES = (
 )
 
 
-def answer_to(question_terms: tuple[str, ...], lines: Sequence[Line]) -> tuple[str, Line] | None:
-    """The first prospect line that directly follows a rep question saying one of `question_terms`, with
-    that question; None when the rep never asks, or the prospect dodges every time."""
+def answers_to(question_terms: tuple[str, ...], lines: Sequence[Line]) -> list[tuple[str, Line]]:
+    """Every prospect line that directly follows a rep question saying one of `question_terms`, with that
+    question, in call order; a dodge is no answer."""
     if not question_terms:
-        return None
+        return []
+    found: list[tuple[str, Line]] = []
     rep_turn: list[str] = []
     for line in lines:
         if line.role == "rep":
@@ -41,5 +42,5 @@ def answer_to(question_terms: tuple[str, ...], lines: Sequence[Line]) -> tuple[s
         rep_turn = []
         asked = next((q for q in questions if first_term(question_terms, q)), None)
         if asked is not None and first_term(DODGES, line.text) is None:
-            return asked.strip(), line
-    return None
+            found.append((asked.strip(), line))
+    return found

@@ -1,13 +1,14 @@
-"""Whether a prospect's words state a time or a number: what some criteria's "met" needs (`met_needs` in the
-criteria YAML). The small model calls "Forever." or "Good." a timeline (seen on agentune calls); a "met"
-timeline whose evidence names no time at all is not what the definition asks for."""
+"""Whether a prospect's words state a time, a number or a person who decides: what some criteria's "met"
+needs (`met_needs` in the criteria YAML). The small model calls "Forever." or "Good." a timeline (seen on
+agentune calls), and "No. Our investors haven't asked." a decision maker (team calls); a "met" whose
+evidence states no such thing is not what the definition asks for."""
 
 from __future__ import annotations
 
 import re
 from typing import Literal
 
-Needs = Literal["time", "number"]
+Needs = Literal["time", "number", "person"]
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|"
@@ -41,9 +42,26 @@ _NUMBER = re.compile(
     rf"\d|%|\$|€|£|\b(?:{_NUMBER_WORDS}|percent|twice|doubled?|tripled?|halved?)\b|\[MONEY_AMOUNT\]",
     re.IGNORECASE,
 )
-_PATTERNS: dict[str, re.Pattern[str]] = {"time": _TIME, "number": _NUMBER}
+# Who decides or signs, by role or by the prospect's own say: "Linda Park, our VP of operations, signs the
+# contract", "It's my call", "If I like it, I buy it". Names alone are not enough: "Phil takes the call" names
+# a dispatcher.
+_PERSON = re.compile(
+    r"""\b(?:
+        decid\w* | decision\w* | (?:my|your|his|her|their|our)\ call | final\ say | a\ say
+        | sign | signs | signed | signing | signature | sign-off | approv\w* | purse\ strings | budget\ holder
+        | up\ to\ me | (?:it['\u2019]s|it\ is|it\ would\ be|that['\u2019]s)\ mine
+        | i\ own | owns | owner | my\ (?:company|business)
+        | i\ pick | i\ choose | i\ buy
+        | founders? | co-?founders? | partners | ceo | cfo | coo | cto | cio | ciso | vp | (?:vice\ )?president
+        | director | head\ of | chief | executives? | leadership | management | (?<!password\ )managers? | boss
+        | board | committee | procurement | controller | superintendent | principal
+        )\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_PATTERNS: dict[str, re.Pattern[str]] = {"time": _TIME, "number": _NUMBER, "person": _PERSON}
 
 
 def mentions(needs: Needs, text: str) -> bool:
-    """Whether `text` states a time (a date, period, deadline or season) or a number, as `needs` says."""
+    """Whether `text` states a time (a date, period, deadline or season), a number, or a person who decides,
+    as `needs` says."""
     return _PATTERNS[needs].search(text) is not None

@@ -157,14 +157,15 @@ def test_stated_value_locates_evidence_when_the_model_points_at_the_wrong_line(
 
 
 @pytest.mark.parametrize(
-    ("pointed", "status", "quotes"),
+    ("pointed", "asked", "status", "quotes"),
     [
-        ([9], "partial", [9]),  # "Acme Insights quoted us less": no time, so not a met timeline
-        ([9, 8], "met", [8]),  # line 8 states the time ("before the end of the third quarter")
+        ([9], False, "partial", [9]),  # "Acme Insights quoted us less": no time, so not a met timeline
+        ([9, 8], False, "met", [8]),  # line 8 states the time ("before the end of the third quarter")
+        ([9], True, "met", [8]),  # line 8 answers "When would you want this running?" and states the time
     ],
 )
 def test_a_met_timeline_needs_a_stated_time(
-    analyzer: Analyzer, fake_llm: FakeLLM, pointed: list[int], status: str, quotes: list[int]
+    analyzer: Analyzer, fake_llm: FakeLLM, pointed: list[int], asked: bool, status: str, quotes: list[int]
 ) -> None:
     fake_llm.enqueue(
         summary_reply(competitors=[], themes=[]),
@@ -174,13 +175,42 @@ def test_a_met_timeline_needs_a_stated_time(
         criterion_reply("met", pointed, "soon"),
         objection_reply(),
     )
-    lines = short_call_lines()
+    lines = short_call_lines() if asked else unasked_call_lines()
     result = analyzer.analyse("Northwind", lines, BANT, 1)
     timeline = result.qualification.criteria[3]
     assert timeline.status == status
     assert [e.quote for e in timeline.evidence] == [lines[n - 1].text for n in quotes]
     assert result.dropped_evidence == (status == "partial")
     assert result.qualification.verdict == ("qualified" if status == "met" else "nurture")
+
+
+@pytest.mark.parametrize(
+    ("asked", "status", "quotes"),
+    [
+        # "Who else is involved in the decision?" is answered by line 6, which names the CFO who signs.
+        (True, "met", [6]),
+        # Unasked, nothing the model pointed at names anyone who decides: no evidence of authority at all.
+        (False, "unknown", []),
+    ],
+)
+def test_a_met_authority_needs_someone_who_decides(
+    analyzer: Analyzer, fake_llm: FakeLLM, asked: bool, status: str, quotes: list[int]
+) -> None:
+    lines = short_call_lines() if asked else unasked_call_lines()
+    fake_llm.enqueue(
+        summary_reply(competitors=[], themes=[]),
+        criterion_reply("met", [4], "$40,000 this year"),
+        criterion_reply("met", [2], "the dispatchers"),  # points at the pain, which names no one who decides
+        criterion_reply("met", [2], "manual re-entry"),
+        criterion_reply("met", [8], "end of Q3"),
+        objection_reply(),
+    )
+    result = analyzer.analyse("Northwind", lines, BANT, 1)
+    authority = result.qualification.criteria[1]
+    assert authority.status == status
+    assert [e.quote for e in authority.evidence] == [lines[n - 1].text for n in quotes]
+    assert result.dropped_evidence == (status == "unknown")
+    assert result.qualification.blocking == ([] if status == "met" else ["authority"])
 
 
 @pytest.mark.parametrize(

@@ -58,3 +58,23 @@ def test_words_that_state_no_time_are_not(text: str) -> None:
 )
 def test_numbers(text: str, found: bool) -> None:
     assert mentions("number", text) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("I pick the vendor. Linda Park, our VP of operations, signs the contract.", True),
+        ("Yeah, it's my company. If I like it, I buy it.", True),
+        ("Yes, it would be mine. But I don't have any budget for contract software.", True),
+        ("My father. He owns the company, and he signs everything over ten thousand.", True),
+        ("Anything over five thousand has to go to the school board.", True),
+        ("It's my call. Support tooling sits with me.", True),
+        ("No. Our investors haven't asked.", False),
+        ("Phil takes the call, writes it on a pad, and texts whoever's closest.", False),
+        ("Half the team uses a password manager, half doesn't.", False),
+        ("We talked about having our own IT team build something.", False),
+        ("Yeah, that's me. Hi Maya.", False),
+    ],
+)
+def test_someone_who_decides(text: str, found: bool) -> None:
+    assert mentions("person", text) is found

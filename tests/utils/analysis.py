@@ -38,6 +38,24 @@ def objection_reply(items: list[tuple[int, str]] | None = None, answered: list[i
     }
 
 
+def met_reply(key: str) -> dict[str, Any]:
+    """The model calling one BANT criterion of tests.utils.calls.SHORT_CALL met on the line that states it."""
+    return {
+        "budget": criterion_reply("met", [4], "$40,000 this year"),
+        "authority": criterion_reply("met", [6], "CFO Dana Ruiz"),
+        "need": criterion_reply("met", [2], "manual re-entry"),
+        "timeline": criterion_reply("met", [8], "end of Q3"),
+    }[key]
+
+
+def enqueue_bant_analysis(fake: FakeLLM, **replies: dict[str, Any]) -> None:
+    """A whole analysis: a summary naming no competitor or theme, each BANT criterion met (`met_reply`) unless
+    `replies` gives the model's answer for it, and no objections."""
+    fake.enqueue(summary_reply(competitors=[], themes=[]))
+    fake.enqueue(*(replies.get(key) or met_reply(key) for key in BANT_KEYS))
+    fake.enqueue(objection_reply())
+
+
 def enqueue_unknown_analysis(fake: FakeLLM) -> None:
     """An analysis where the model finds nothing: every criterion unknown, no objections."""
     fake.enqueue(summary_reply(competitors=[], themes=[]))

@@ -10,7 +10,13 @@ from assistant.analysis.analyzer import Analyzer
 from assistant.analysis.lines import Line
 from assistant.index import Embedder
 from assistant.qualification.definition import builtin_framework_text, parse_framework
-from tests.utils.analysis import criterion_reply, enqueue_short_call_analysis, objection_reply, summary_reply
+from tests.utils.analysis import (
+    criterion_reply,
+    enqueue_bant_analysis,
+    enqueue_short_call_analysis,
+    objection_reply,
+    summary_reply,
+)
 from tests.utils.calls import SHORT_CALL
 from tests.utils.fake_llm import FakeLLM
 
@@ -167,14 +173,7 @@ def test_stated_value_locates_evidence_when_the_model_points_at_the_wrong_line(
 def test_a_met_timeline_needs_a_stated_time(
     analyzer: Analyzer, fake_llm: FakeLLM, pointed: list[int], asked: bool, status: str, quotes: list[int]
 ) -> None:
-    fake_llm.enqueue(
-        summary_reply(competitors=[], themes=[]),
-        criterion_reply("met", [4], "$40,000 this year"),
-        criterion_reply("met", [6], "CFO Dana Ruiz"),
-        criterion_reply("met", [2], "manual re-entry"),
-        criterion_reply("met", pointed, "soon"),
-        objection_reply(),
-    )
+    enqueue_bant_analysis(fake_llm, timeline=criterion_reply("met", pointed, "soon"))
     lines = short_call_lines() if asked else unasked_call_lines()
     result = analyzer.analyse("Northwind", lines, BANT, 1)
     timeline = result.qualification.criteria[3]
@@ -197,14 +196,8 @@ def test_a_met_authority_needs_someone_who_decides(
     analyzer: Analyzer, fake_llm: FakeLLM, asked: bool, status: str, quotes: list[int]
 ) -> None:
     lines = short_call_lines() if asked else unasked_call_lines()
-    fake_llm.enqueue(
-        summary_reply(competitors=[], themes=[]),
-        criterion_reply("met", [4], "$40,000 this year"),
-        criterion_reply("met", [2], "the dispatchers"),  # points at the pain, which names no one who decides
-        criterion_reply("met", [2], "manual re-entry"),
-        criterion_reply("met", [8], "end of Q3"),
-        objection_reply(),
-    )
+    # The model points at the pain, which names no one who decides.
+    enqueue_bant_analysis(fake_llm, authority=criterion_reply("met", [2], "the dispatchers"))
     result = analyzer.analyse("Northwind", lines, BANT, 1)
     authority = result.qualification.criteria[1]
     assert authority.status == status
@@ -228,13 +221,8 @@ def test_a_prospect_denying_budget_makes_an_unknown_met_or_partial_budget_not_me
     lines = short_call_lines()
     lines[3] = replace(lines[3], text="Honestly, there's no money for new software this year.")
     lines[8] = replace(lines[8], text="So twelve seats would be four hundred a month.")
-    fake_llm.enqueue(
-        summary_reply(competitors=[], themes=[]),
-        criterion_reply(model_says, [pointed] if model_says != "unknown" else [], "no money this year"),
-        criterion_reply("met", [6], "CFO Dana Ruiz"),
-        criterion_reply("met", [2], "manual re-entry"),
-        criterion_reply("met", [8], "end of Q3"),
-        objection_reply(),
+    enqueue_bant_analysis(
+        fake_llm, budget=criterion_reply(model_says, [pointed] if model_says != "unknown" else [], "no money this year")
     )
     result = analyzer.analyse("Northwind", lines, BANT, 1)
     budget = result.qualification.criteria[0]
@@ -251,14 +239,7 @@ def test_a_need_the_prospect_denies_in_the_models_own_evidence_is_not_met(
 ) -> None:
     lines = short_call_lines()
     lines[1] = replace(lines[1], text="We fixed re-entry last year with our ERP, so it's not really a problem anymore.")
-    fake_llm.enqueue(
-        summary_reply(competitors=[], themes=[]),
-        criterion_reply("met", [4], "$40,000 this year"),
-        criterion_reply("met", [6], "CFO Dana Ruiz"),
-        criterion_reply("met", [2], "order re-entry"),
-        criterion_reply("met", [8], "end of Q3"),
-        objection_reply(),
-    )
+    enqueue_bant_analysis(fake_llm, need=criterion_reply("met", [2], "order re-entry"))
     result = analyzer.analyse("Northwind", lines, BANT, 1)
     need = result.qualification.criteria[2]
     assert (need.status, need.rationale) == ("not_met", 'The prospect rules it out: "not really a problem anymore".')
@@ -270,14 +251,7 @@ def test_a_need_the_prospect_denies_in_the_models_own_evidence_is_not_met(
 def test_a_hedged_timeline_is_partial_with_the_hedge_as_its_rationale(analyzer: Analyzer, fake_llm: FakeLLM) -> None:
     lines = short_call_lines()
     lines[7] = replace(lines[7], text="Probably before the end of the third quarter, but I can't promise that.")
-    fake_llm.enqueue(
-        summary_reply(competitors=[], themes=[]),
-        criterion_reply("met", [4], "$40,000 this year"),
-        criterion_reply("met", [6], "CFO Dana Ruiz"),
-        criterion_reply("met", [2], "manual re-entry"),
-        criterion_reply("met", [8], "end of Q3"),
-        objection_reply(),
-    )
+    enqueue_bant_analysis(fake_llm)
     result = analyzer.analyse("Northwind", lines, BANT, 1)
     timeline = result.qualification.criteria[3]
     assert (timeline.status, timeline.rationale) == ("partial", 'The prospect hedges: "Probably".')

@@ -25,7 +25,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy assistant ingestion api prompts eval
+	$(BIN)/mypy assistant ingestion api prompts eval tests
 
 test: lint
 	$(BIN)/pytest -q

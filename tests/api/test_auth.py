@@ -51,11 +51,12 @@ def _routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
 
 def every_route(client: TestClient) -> list[tuple[str, str, str]]:
     """(method, route path, path with placeholders filled) for every route the app serves, but public ones."""
-    found = []
+    found: list[tuple[str, str, str]] = []
     for route in _routes(client.app.routes):  # type: ignore[attr-defined]
         if route.path in PUBLIC | DOCS:
             continue
         path = re.sub(r"\{[^}]+\}", "1", route.path)
+        assert route.methods is not None, route.path
         found.extend((method, route.path, path) for method in sorted(route.methods))
     return found
 

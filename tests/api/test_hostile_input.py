@@ -96,7 +96,11 @@ def test_malformed_webhook_body_is_422_and_stores_nothing(
 def test_malformed_signature_headers_are_401(client: TestClient, container: Container, timestamp: bytes) -> None:
     container.settings.inbound_webhook_secret = SECRET
     body = b'{"event_id": "e1", "recording_base64": "AAAA"}'
-    headers = {GENERIC_TIMESTAMP: timestamp, GENERIC_SIGNATURE: b"00", "Content-Type": b"application/json"}
+    headers = {
+        GENERIC_TIMESTAMP.encode(): timestamp,
+        GENERIC_SIGNATURE.encode(): b"00",
+        b"Content-Type": b"application/json",
+    }
     response = client.post("/v1/webhooks/generic", content=body, headers=headers)
     assert response.status_code == 401, response.text
     assert stored(container) == (0, 0, [])

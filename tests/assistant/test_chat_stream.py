@@ -157,4 +157,6 @@ def test_the_model_reads_the_answering_sentence_and_the_citation_keeps_the_whole
     assert "[1] Acme Corp discovery call (unknown): We set aside about forty thousand dollars this year" in prompt
     assert "board signed" not in prompt and "with the CFO" not in prompt
     assert [(c.quote, c.call_title) for c in answer.citations] == [(quote, "Acme Corp discovery call with the CFO")]
-    assert fake_llm.json_schemas[-1]["properties"]["answer"]["maxLength"] == ANSWER_MAX_CHARS
+    schema = fake_llm.json_schemas[-1]
+    assert schema is not None
+    assert schema["properties"]["answer"]["maxLength"] == ANSWER_MAX_CHARS

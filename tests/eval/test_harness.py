@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from assistant.config import Settings
@@ -78,9 +79,9 @@ def test_every_kind_of_finding_reaches_the_index(
         container = Container(eval_settings, llm=fake_llm, transcriber=transcriber, embedder=embedder)
         original = container.index.add
 
-        def add(items: list[IndexItem]) -> None:
+        def add(items: list[IndexItem], *, embeddings: np.ndarray | None = None) -> None:
             kinds.update(str(i.metadata["kind"]) for i in items)
-            original(items)
+            original(items, embeddings=embeddings)
 
         container.index.add = add  # type: ignore[method-assign]
         return container

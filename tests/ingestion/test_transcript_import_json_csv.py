@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -10,7 +11,7 @@ from assistant.errors import InvalidInputError
 from ingestion.language import detect_language
 from ingestion.transcript_import import detect_transcript_format, parse_transcript
 
-SHOWN = {
+SHOWN: dict[str, Any] = {
     "id": "abc",
     "title": "Intro",
     "language": "de",

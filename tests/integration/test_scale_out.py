@@ -12,6 +12,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import chromadb
 import httpx
@@ -30,6 +31,8 @@ from eval.servers import VENV_BIN, free_port
 from tests.integration.fake_openai import fake_openai_server
 from tests.integration.test_backends import INTERRUPTED, at_once, jobs_of
 from tests.utils.audio import make_stereo, require_tools, synth_speech
+
+T = TypeVar("T")
 
 CALLS = 20
 # Short, so the surviving worker's sweep (every third of it) notices the killed one within seconds.
@@ -106,10 +109,10 @@ def owner_of_a_transcription(container: Container, pid: int) -> str | None:
         return next((call_id for call_id, owner in rows if owner and owner.startswith(prefix)), None)
 
 
-def wait_for(condition: object, what: str, timeout_s: float, poll_s: float = 0.05) -> object:
+def wait_for(condition: Callable[[], T | None], what: str, timeout_s: float, poll_s: float = 0.05) -> T:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if result := condition():  # type: ignore[operator]
+        if result := condition():
             return result
         time.sleep(poll_s)
     raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
@@ -202,6 +205,7 @@ def test_one_worker_command_runs_several_processes_and_stops_them_all(
     port = free_port()
     parent = start_worker("--workers", "2", "--metrics-port", str(port))
     children = wait_for(lambda: len(child_pids(parent.pid)) == 2 and child_pids(parent.pid), "two children", 60)
+    assert isinstance(children, list)
     ids = upload_all(container, synth_calls(tmp_path, 4))
     wait_settled(container, ids, 300)
     # status and error together, so a call that failed under load says why
@@ -215,7 +219,7 @@ def test_one_worker_command_runs_several_processes_and_stops_them_all(
 
     parent.send_signal(signal.SIGTERM)
     assert parent.wait(60) == 0
-    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]  # type: ignore[union-attr]
+    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
 
 
 def stage_count(metrics: str, stage: str) -> float:

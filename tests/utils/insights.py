@@ -45,7 +45,7 @@ def add_analysed_call(
         qualification=Qualification(
             framework="bant",
             criteria_version=1,
-            verdict=verdict,  # type: ignore[arg-type]
+            verdict=verdict,
             blocking=list(blocking),
             criteria=[
                 CriterionResult(
@@ -55,7 +55,7 @@ def add_analysed_call(
             ],
         ),
         objections=[
-            Objection(**_evidence(f"I worry about {c}.", 20.0 + n), category=c, summary=f"Concern: {c}")  # type: ignore[arg-type]
+            Objection(**_evidence(f"I worry about {c}.", 20.0 + n), category=c, summary=f"Concern: {c}")
             for n, c in enumerate(objections)
         ],
         themes=[Mention(**_evidence(f"We talked about {t}.", 30.0), name=t) for t in themes],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chromadb.api.types import GetResult
+from chromadb.api.types import GetResult, Where
 from sqlalchemy import func, select
 
 from assistant.container import Container
@@ -28,5 +28,5 @@ def traces_of(container: Container, call_id: str, media_sha256: str) -> dict[str
 def index_entries(container: Container, call_id: str | None = None) -> GetResult:
     """The index's items read back through a client of its own (embedded or server, as configured)."""
     client = open_client(container.settings)
-    where = {"call_id": call_id} if call_id else None
+    where: Where | None = {"call_id": call_id} if call_id else None
     return client.get_collection("insights").get(where=where, include=["documents", "metadatas"])

@@ -7,9 +7,17 @@ from collections.abc import Generator, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    computed_field,
+    create_model,
+)
 
 import prompts
 from assistant.auth import within_scope
@@ -20,7 +28,7 @@ from assistant.errors import InvalidInputError, LLMOutputError
 from assistant.index.embeddings import Embedder
 from assistant.index.store import Hit, InsightIndex
 from assistant.llm.base import LLM, ChatMessage
-from assistant.llm.structured import complete_structured, strip_code_fences
+from assistant.llm.structured import complete_structured, strip_code_fences, whole_sentences
 from assistant.schemas import IsoDate
 
 log = logging.getLogger(__name__)
@@ -139,7 +147,10 @@ def _answer_model(n_sources: int) -> type[BaseModel]:
     return create_model(
         "ChatReply",
         sources=(list[source], Field(max_length=6)),  # type: ignore[valid-type]
-        answer=(str, Field(max_length=ANSWER_MAX_CHARS)),
+        answer=(
+            Annotated[str, Field(max_length=ANSWER_MAX_CHARS), AfterValidator(whole_sentences(ANSWER_MAX_CHARS))],
+            ...,
+        ),
     )
 
 

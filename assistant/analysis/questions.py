@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import AfterValidator, BaseModel, Field, create_model
 
 from assistant.analysis.results import Status
+from assistant.llm.structured import whole_sentences
 
 
 def _line_id_type(ids: list[int]) -> Any:
@@ -17,9 +18,9 @@ def _line_id_type(ids: list[int]) -> Any:
 
 # Length limits are part of the schema, so constrained decoding enforces them: a small model left free
 # repeats itself until max_tokens (seen: a 600-token summary looping over the same three sentences).
-Short = Annotated[str, Field(max_length=60)]
-Sentence = Annotated[str, Field(max_length=200)]
-Paragraph = Annotated[str, Field(max_length=700)]
+Short = Annotated[str, Field(max_length=60), AfterValidator(whole_sentences(60))]
+Sentence = Annotated[str, Field(max_length=200), AfterValidator(whole_sentences(200))]
+Paragraph = Annotated[str, Field(max_length=700), AfterValidator(whole_sentences(700))]
 
 
 class NextStepAnswer(BaseModel):

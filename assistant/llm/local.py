@@ -28,28 +28,40 @@ ServerFactory = Callable[[Path, int, int], Any]
 # - lenient: a keyword it cannot compile (pydantic's "uri" format, say) is dropped instead of the
 #   whole grammar, which llama.cpp would otherwise ignore silently, leaving the output unconstrained.
 _GUIDANCE = {"whitespace_flexible": False, "item_separator": ", ", "key_separator": ": ", "lenient": True}
+# The packaged Qwen model drifts into Chinese mid-answer (the demo call's budget came out as
+# "$40,000 this year for analytic软件"). Its input comes from an English-only transcriber, so free-text
+# strings may not hold CJK characters; with this pattern it wrote "analytics software budget" when asked
+# outright for Chinese characters.
+_NO_CJK = r"^[^\u2E80-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFF00-\uFFEF]*$"
 _DONE = object()
 
 
 def constrained_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """The schema as sent to llama.cpp: no undeclared keys, one-line output, lenient compilation."""
+    """The schema as sent to llama.cpp: no undeclared keys, no CJK in free text, one-line output, lenient
+    compilation."""
     out = copy.deepcopy(schema)
-    _close_objects(out)
+    for node in _subschemas(out):
+        # JSON Schema allows extra keys by default, and a small model given that freedom keeps inventing
+        # keys until max_tokens. Pydantic ignores extras anyway, so forbidding them loses nothing.
+        if "properties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        if node.get("type") == "string" and not node.keys() & {"enum", "const", "pattern", "format"}:
+            node["pattern"] = _NO_CJK
     out["x-guidance"] = dict(_GUIDANCE)
     return out
 
 
-def _close_objects(node: Any) -> None:
-    # JSON Schema allows extra keys by default, and a small model given that freedom keeps inventing
-    # keys until max_tokens. Pydantic ignores extras anyway, so forbidding them loses nothing.
+def _subschemas(node: Any) -> Generator[dict[str, Any], None, None]:
+    """Every object in a JSON schema, outermost first."""
     if isinstance(node, dict):
-        if "properties" in node and "additionalProperties" not in node:
-            node["additionalProperties"] = False
-        for value in node.values():
-            _close_objects(value)
+        yield node
+        children: Any = list(node.values())
     elif isinstance(node, list):
-        for value in node:
-            _close_objects(value)
+        children = node
+    else:
+        return
+    for child in children:
+        yield from _subschemas(child)
 
 
 def _xllamacpp() -> Any:

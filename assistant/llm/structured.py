@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -17,6 +18,9 @@ T = TypeVar("T", bound=BaseModel)
 
 _FENCED = re.compile(r"```[\w-]*[ \t]*\n?(.*?)(?:```|\Z)", re.DOTALL)
 _MAX_ERROR_CHARS = 1200
+# Most tokens of English text are a word piece of up to 5 letters with its leading space.
+_LONGEST_TOKEN_CHARS = 6
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s|$)")
 
 
 def strip_code_fences(text: str) -> str:
@@ -27,6 +31,26 @@ def strip_code_fences(text: str) -> str:
         return stripped
     match = _FENCED.search(stripped)
     return match.group(1).strip() if match else stripped
+
+
+def whole_sentences(limit: int) -> Callable[[str], str]:
+    """A validator for a text field of at most `limit` characters. Constrained decoding stops a small model
+    at the limit mid-sentence (the demo's chat answer ended "They were concerned about the potential for");
+    such a text is shown up to its last whole sentence, or cut at a word with an ellipsis if it has none.
+    The grammar admits only whole tokens, so a cut text can end a token short of the limit ("... for
+    analytic soft", 59 of 60); a text further from it ended where the model chose ("Sarah Miller", "Q3")."""
+
+    def trim(text: str) -> str:
+        if len(text) < limit - _LONGEST_TOKEN_CHARS:
+            return text
+        text = text.rstrip()
+        ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        if ends:
+            return text[: ends[-1]]
+        head, _, _ = text.rpartition(" ")
+        return (head or text).rstrip(" ,;:-") + "…"
+
+    return trim
 
 
 def describe_validation_error(error: ValidationError) -> str:

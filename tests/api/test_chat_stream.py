@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from assistant.chat import instructions
+from assistant.chat import ANSWER_MAX_CHARS, instructions
 from tests.api.test_chat import OTHER_CALL, upload
 from tests.utils.analysis import enqueue_short_call_analysis
 from tests.utils.calls import SHORT_CALL
@@ -72,6 +72,16 @@ def test_streamed_and_plain_answers_agree(client: TestClient, fake_llm: FakeLLM)
     assert [name for name, _ in streamed] == ["sources", "token", "done"]
     assert {k: v for k, v in streamed[-1][1].items() if k != "markdown"} == plain
     assert len(plain["citations"]) == 1
+
+
+def test_answer_cut_at_the_length_limit_ends_at_its_last_whole_sentence(client: TestClient, fake_llm: FakeLLM) -> None:
+    two_calls(client, fake_llm)
+    whole = "Acme Insights is cheaper. Both prospects compare it with our price. "
+    cut = (whole + "They were concerned about the potential for " + "x" * ANSWER_MAX_CHARS)[:ANSWER_MAX_CHARS]
+    fake_llm.enqueue({"sources": [1, 2], "answer": cut})
+    got = events(client.post("/v1/chat/stream", json={"question": PRICE}).text)
+    assert got[-1][0] == "done"
+    assert got[-1][1]["answer"] == whole.strip()  # what the page shows once the answer is complete
 
 
 def test_stream_with_no_evidence_cites_nothing(client: TestClient, fake_llm: FakeLLM) -> None:

@@ -93,6 +93,8 @@ def test_constrained_schema_forbids_undeclared_keys_and_asks_for_one_line_json()
     assert out["additionalProperties"] is False
     assert out["$defs"]["Inner"]["additionalProperties"] is False
     assert out["properties"]["extra"]["additionalProperties"] is True  # an explicit choice is kept
+    assert "pattern" in out["$defs"]["Inner"]["properties"]["kind"]
+    assert "pattern" in out["properties"]["note"]["anyOf"][0]  # Optional[str] too
     assert out["x-guidance"] == {
         "whitespace_flexible": False,
         "item_separator": ", ",

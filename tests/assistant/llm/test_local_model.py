@@ -41,3 +41,21 @@ def test_local_model_streams_its_reply_in_pieces(local_llm: LocalLlamaLLM):
 
     assert len(pieces) > 1
     assert "hello" in "".join(pieces).lower()
+
+
+class Phrase(BaseModel):
+    text: str = Field(max_length=60)
+
+
+@pytest.mark.slow
+def test_local_model_writes_no_chinese_even_when_asked_for_it(local_llm: LocalLlamaLLM):
+    messages: list[ChatMessage] = [
+        {"role": "user", "content": "Translate 'analytics software budget' into Chinese characters. Answer in JSON."}
+    ]
+
+    unconstrained = local_llm.complete(messages, max_tokens=40)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in unconstrained), "the probe no longer tempts the model"
+    result = complete_structured(local_llm, messages, Phrase, retries=0, max_tokens=40)
+
+    assert result.text.strip()
+    assert not any("\u2e80" <= ch <= "\u9fff" for ch in result.text)

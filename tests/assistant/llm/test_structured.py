@@ -5,7 +5,7 @@ from pydantic import BaseModel, Field
 
 from assistant.errors import LLMOutputError
 from assistant.llm.base import ChatMessage
-from assistant.llm.structured import complete_structured, strip_code_fences
+from assistant.llm.structured import complete_structured, strip_code_fences, whole_sentences
 
 
 class Budget(BaseModel):
@@ -108,3 +108,36 @@ def test_fake_llm_streams_the_enqueued_reply_in_chunks(fake_llm):
 
     assert len(chunks) > 1
     assert "".join(chunks) == "The budget is forty thousand."
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # Stopped at the 60-character limit mid-sentence: back to the last whole sentence.
+        (
+            "Our dispatch reporting is a mess. Our dispatchers spend two ",
+            "Our dispatch reporting is a mess.",
+        ),
+        # No whole sentence to fall back on: cut at a word, and say so. The next token ("ware") would have
+        # crossed the limit, so the cut comes one short of it.
+        (
+            "Yes, we set aside about $40,000 this year for analytic soft",
+            "Yes, we set aside about $40,000 this year for analytic…",
+        ),
+        # A full-length text that ends a sentence, or a decimal point, is not a cut.
+        ("It costs $40.5k a year, which is more than we can spend now.", None),
+        # Shorter than the limit: the model chose to stop there.
+        ("Sarah Miller", None),
+        ("Tom Becker, and the CFO Sarah Miller", None),
+        # The price of telling the two apart by length alone: a phrase that ends a token short of the limit
+        # by the model's choice looks cut, and loses its last word.
+        (
+            "Tom Becker, the operations director, and CFO Sarah Miller",
+            "Tom Becker, the operations director, and CFO Sarah…",
+        ),
+    ],
+)
+def test_whole_sentences_trims_only_text_the_length_limit_cut(text: str, shown: str | None):
+    limit = 60
+    assert len(text) <= limit
+    assert whole_sentences(limit)(text) == (shown if shown is not None else text)
